@@ -1,0 +1,123 @@
+# ngx_http_incident_module: build against Debian's nginx-dev, run the demo,
+# run the tests, run the benchmark.
+#
+#   make          build build/ngx_http_incident_module.so
+#   make run      build and run nginx in the foreground on the demo config
+#   make test     build and run every test (C unit tests, HTTP tests)
+#   make bench    read and write benchmarks with wrk on loopback
+
+SHELL        := /bin/bash
+ROOT         := $(CURDIR)
+BUILD        := $(ROOT)/build
+NGX_SRC      := /usr/share/nginx/src
+NGX_BUILD    := $(BUILD)/nginx
+NGINX        := /usr/sbin/nginx
+MODULE       := $(BUILD)/ngx_http_incident_module.so
+DEMO_PORT    ?= 8080
+
+# Debian's own compiler flags for nginx, so the module matches its build
+NGX_CC_OPT   := -g -O2 -fstack-protector-strong -Wformat \
+                -Werror=format-security -fPIC -D_FORTIFY_SOURCE=2
+NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
+
+BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
+                libssl-dev libpcre2-dev zlib1g-dev
+TEST_DEPS    := perl lmdb-utils
+BENCH_DEPS   := wrk
+
+MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
+
+# The domain code (no nginx types) that the C unit tests link directly.
+CORE_SRCS    := src/incident_model.c src/incident_store.c \
+                src/incident_json.c src/incident_service.c
+UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*.c))
+UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
+UNIT_LIBS    := -llmdb -lcjson -lcrypto
+
+.PHONY: all deps test-deps bench-deps run test unit http-test test-asan \
+        bench clean
+
+all: $(MODULE)
+
+# Missing Debian packages are installed when we are root, named otherwise.
+define ensure_packages
+	@missing=""; for p in $(1); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+	        | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "installing:$$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	            apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	    else \
+	        echo "missing Debian packages, run:" \
+	             "sudo apt-get install$$missing"; exit 1; \
+	    fi; \
+	fi
+endef
+
+deps:
+	$(call ensure_packages,$(BUILD_DEPS))
+
+test-deps: deps
+	$(call ensure_packages,$(TEST_DEPS))
+
+bench-deps: deps
+	$(call ensure_packages,$(BENCH_DEPS))
+
+# Configure a private copy of Debian's nginx sources with Debian's own flags
+# (threads on, binary compatible) and our addon; never write into NGX_SRC.
+$(NGX_BUILD)/objs/Makefile: $(ROOT)/config | deps
+	rm -rf $(NGX_BUILD)
+	mkdir -p $(BUILD)
+	cp -a $(NGX_SRC) $(NGX_BUILD)
+	cd $(NGX_BUILD) && . ./conf_flags && \
+	    ./configure "$${NGX_CONF_FLAGS[@]}" \
+	        --with-cc-opt='$(NGX_CC_OPT)' --with-ld-opt='$(NGX_LD_OPT)' \
+	        --add-dynamic-module=$(ROOT) > $(BUILD)/configure.log \
+	    || { tail -20 $(BUILD)/configure.log; exit 1; }
+
+$(MODULE): $(NGX_BUILD)/objs/Makefile $(MODULE_SRCS)
+	$(MAKE) -s -C $(NGX_BUILD) -f objs/Makefile modules
+	cp $(NGX_BUILD)/objs/ngx_http_incident_module.so $@
+
+run: $(MODULE)
+	@mkdir -p var
+	@test -s var/demo-token || \
+	    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/demo-token
+	@printf 'demo:%s\n' "$$(printf %s "$$(cat var/demo-token)" \
+	    | sha256sum | cut -d' ' -f1)" > var/tokens
+	@chmod 755 var
+	@echo "status API: http://127.0.0.1:$(DEMO_PORT)/api/v1/status"
+	@echo "API token:  $$(cat var/demo-token)"
+	@echo "try:        curl -H 'Authorization: Bearer $$(cat var/demo-token)'" \
+	     "-H 'Content-Type: application/json'" \
+	     "-d '{\"name\":\"API\"}' http://127.0.0.1:$(DEMO_PORT)/api/v1/components"
+	$(NGINX) -p $(ROOT)/ -c conf-examples/demo.conf \
+	    -g 'daemon off; pid var/nginx.pid;'
+
+$(BUILD)/unit/%.t: t/unit/%.c t/unit/tap.h $(CORE_SRCS) $(wildcard src/*.h)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(UNIT_CFLAGS) $(EXTRA_CFLAGS) -o $@ $< $(CORE_SRCS) $(UNIT_LIBS)
+
+unit: $(UNIT_TESTS)
+	prove --exec '' $(UNIT_TESTS)
+
+http-test: $(MODULE) test-deps
+	prove -r t/
+
+test: test-deps
+	$(MAKE) unit
+	$(MAKE) http-test
+
+# The unit tests again, under AddressSanitizer and UBSan.
+test-asan:
+	$(MAKE) BUILD=$(BUILD)/asan unit \
+	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer'
+
+bench: $(MODULE) bench-deps
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

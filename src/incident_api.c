@@ -1,0 +1,1234 @@
+/*
+ * /api/v1: routing, authentication, request bodies, responses.  Reads run
+ * in the event loop on short LMDB read transactions; writes are validated
+ * here and committed by a thread-pool task.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "ngx_http_incident.h"
+#include "incident_model.h"
+#include "incident_json.h"
+#include "incident_service.h"
+
+
+#define NGX_HTTP_INCIDENT_READ  (NGX_HTTP_GET|NGX_HTTP_HEAD)
+#define NGX_HTTP_INCIDENT_UNPROCESSABLE  422
+
+
+typedef enum {
+    NGX_HTTP_INCIDENT_R_INCIDENTS = 0,
+    NGX_HTTP_INCIDENT_R_INCIDENT,
+    NGX_HTTP_INCIDENT_R_UPDATES,
+    NGX_HTTP_INCIDENT_R_UPDATE,
+    NGX_HTTP_INCIDENT_R_COMPONENTS,
+    NGX_HTTP_INCIDENT_R_COMPONENT,
+    NGX_HTTP_INCIDENT_R_STATUS,
+    NGX_HTTP_INCIDENT_R_SETTINGS,
+    NGX_HTTP_INCIDENT_R_AUDIT,
+    NGX_HTTP_INCIDENT_R_COUNT
+} ngx_http_incident_resource_e;
+
+
+typedef struct {
+    ngx_uint_t                methods;
+    ngx_str_t                 allow;
+    ngx_int_t                 post;      /* inc_op_t, or -1 */
+    ngx_int_t                 patch;
+    ngx_int_t                 delete;
+} ngx_http_incident_route_t;
+
+
+typedef struct {
+    ngx_http_request_t       *request;
+    inc_store_t              *store;
+    ngx_uint_t                resource;
+    ngx_uint_t                max_body;
+    inc_ctx_t                 ictx;
+    inc_write_t               write;
+    inc_result_t              result;
+    char                     *text;      /* the answer, malloc()ed */
+} ngx_http_incident_api_ctx_t;
+
+
+/* the worker's rendered /api/v1/status, valid for one generation */
+typedef struct {
+    uint64_t                  generation;
+    ngx_str_t                 base_url;
+    ngx_str_t                 text;
+} ngx_http_incident_status_cache_t;
+
+
+static ngx_int_t ngx_http_incident_api_read(ngx_http_request_t *r,
+    ngx_http_incident_api_ctx_t *ctx);
+static void ngx_http_incident_api_body_handler(ngx_http_request_t *r);
+static void ngx_http_incident_api_thread(void *data, ngx_log_t *log);
+static void ngx_http_incident_api_thread_done(ngx_event_t *ev);
+
+
+static ngx_http_incident_route_t  ngx_http_incident_routes[] = {
+
+    /* /incidents */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_POST,
+      ngx_string("GET, HEAD, POST"),
+      INC_OP_INCIDENT_CREATE, -1, -1 },
+
+    /* /incidents/{id} */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_PATCH|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, PATCH, DELETE"),
+      -1, INC_OP_INCIDENT_PATCH, INC_OP_INCIDENT_DELETE },
+
+    /* /incidents/{id}/updates */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_POST,
+      ngx_string("GET, HEAD, POST"),
+      INC_OP_UPDATE_CREATE, -1, -1 },
+
+    /* /incidents/{id}/updates/{id} */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_PATCH|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, PATCH, DELETE"),
+      -1, INC_OP_UPDATE_PATCH, INC_OP_UPDATE_DELETE },
+
+    /* /components */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_POST,
+      ngx_string("GET, HEAD, POST"),
+      INC_OP_COMPONENT_CREATE, -1, -1 },
+
+    /* /components/{id} */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_PATCH|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, PATCH, DELETE"),
+      -1, INC_OP_COMPONENT_PATCH, INC_OP_COMPONENT_DELETE },
+
+    /* /status */
+    { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
+
+    /* /settings */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_PATCH,
+      ngx_string("GET, HEAD, PATCH"),
+      -1, INC_OP_SETTINGS_PATCH, -1 },
+
+    /* /audit */
+    { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
+};
+
+
+static ngx_http_incident_status_cache_t  ngx_http_incident_status_cache;
+
+
+/* a decimal id from 1 to 2^53 - 1, as JSON numbers carry them exactly */
+static uint64_t
+ngx_http_incident_parse_id(u_char *p, size_t len)
+{
+    uint64_t  id;
+
+    if (len == 0 || len > 16 || *p == '0') {
+        return 0;
+    }
+
+    for (id = 0; len--; p++) {
+        if (*p < '0' || *p > '9') {
+            return 0;
+        }
+        id = id * 10 + (*p - '0');
+    }
+
+    return id <= 9007199254740991ULL ? id : 0;
+}
+
+
+/*
+ * Splits "/api/v1/incidents/17/updates/3" into its resource and ids.
+ * Returns NGX_DECLINED for a path that names nothing.
+ */
+static ngx_int_t
+ngx_http_incident_route(ngx_http_request_t *r,
+    ngx_http_incident_api_ctx_t *ctx)
+{
+    u_char      *p, *last, *slash;
+    ngx_str_t    seg[4];
+    ngx_uint_t   n;
+
+    static ngx_str_t  prefix = ngx_string("/api/v1/");
+
+    if (r->uri.len <= prefix.len
+        || ngx_strncmp(r->uri.data, prefix.data, prefix.len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    p = r->uri.data + prefix.len;
+    last = r->uri.data + r->uri.len;
+
+    if (last[-1] == '/') {
+        last--;
+    }
+
+    for (n = 0; p < last; n++) {
+        if (n == 4) {
+            return NGX_DECLINED;
+        }
+
+        slash = ngx_strlchr(p, last, '/');
+        if (slash == NULL) {
+            slash = last;
+        }
+
+        seg[n].data = p;
+        seg[n].len = slash - p;
+        p = slash + 1;
+    }
+
+#define ngx_http_incident_seg(i, s)                                           \
+    (seg[i].len == sizeof(s) - 1                                              \
+     && ngx_strncmp(seg[i].data, s, sizeof(s) - 1) == 0)
+
+    if (n == 0) {
+        return NGX_DECLINED;
+    }
+
+    if (n >= 2) {
+        ctx->write.id = ngx_http_incident_parse_id(seg[1].data, seg[1].len);
+        if (ctx->write.id == 0) {
+            return NGX_DECLINED;
+        }
+    }
+
+    if (ngx_http_incident_seg(0, "incidents")) {
+
+        if (n == 1 || n == 2) {
+            ctx->resource = n == 1 ? NGX_HTTP_INCIDENT_R_INCIDENTS
+                                   : NGX_HTTP_INCIDENT_R_INCIDENT;
+            return NGX_OK;
+        }
+
+        if (!ngx_http_incident_seg(2, "updates")) {
+            return NGX_DECLINED;
+        }
+
+        if (n == 3) {
+            ctx->resource = NGX_HTTP_INCIDENT_R_UPDATES;
+            return NGX_OK;
+        }
+
+        ctx->write.sub_id = ngx_http_incident_parse_id(seg[3].data,
+                                                       seg[3].len);
+        if (ctx->write.sub_id == 0) {
+            return NGX_DECLINED;
+        }
+
+        ctx->resource = NGX_HTTP_INCIDENT_R_UPDATE;
+        return NGX_OK;
+    }
+
+    if (ngx_http_incident_seg(0, "components") && n <= 2) {
+        ctx->resource = n == 1 ? NGX_HTTP_INCIDENT_R_COMPONENTS
+                               : NGX_HTTP_INCIDENT_R_COMPONENT;
+        return NGX_OK;
+    }
+
+    if (n == 1) {
+        if (ngx_http_incident_seg(0, "status")) {
+            ctx->resource = NGX_HTTP_INCIDENT_R_STATUS;
+            return NGX_OK;
+        }
+
+        if (ngx_http_incident_seg(0, "settings")) {
+            ctx->resource = NGX_HTTP_INCIDENT_R_SETTINGS;
+            return NGX_OK;
+        }
+
+        if (ngx_http_incident_seg(0, "audit")) {
+            ctx->resource = NGX_HTTP_INCIDENT_R_AUDIT;
+            return NGX_OK;
+        }
+    }
+
+#undef ngx_http_incident_seg
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_incident_add_header(ngx_http_request_t *r, const char *key,
+    ngx_str_t *value, ngx_table_elt_t **ref)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) key;
+    h->key.len = ngx_strlen(key);
+    h->value = *value;
+
+    if (ref != NULL) {
+        *ref = h;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Sends "text" as the whole answer.  JSON for success, problem+json for
+ * errors; GET answers carry the generation as their ETag, so that nginx's
+ * not_modified filter answers a matching If-None-Match with 304.
+ */
+static ngx_int_t
+ngx_http_incident_send(ngx_http_request_t *r, ngx_uint_t status,
+    const char *text, const char *location, uint64_t generation)
+{
+    size_t        len;
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_str_t     value;
+    ngx_chain_t   out;
+
+    len = text ? ngx_strlen(text) : 0;
+
+    r->headers_out.status = status;
+
+    if (status >= NGX_HTTP_BAD_REQUEST) {
+        ngx_str_set(&r->headers_out.content_type,
+                    "application/problem+json");
+
+    } else {
+        ngx_str_set(&r->headers_out.content_type, "application/json");
+    }
+
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    if (location != NULL && location[0] != '\0') {
+        value.data = (u_char *) location;
+        value.len = ngx_strlen(location);
+
+        value.data = ngx_pstrdup(r->pool, &value);
+        if (value.data == NULL
+            || ngx_http_incident_add_header(r, "Location", &value, NULL)
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (status == NGX_HTTP_OK && (r->method & NGX_HTTP_INCIDENT_READ)) {
+        value.data = ngx_pnalloc(r->pool, NGX_INT64_LEN + 3);
+        if (value.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        value.len = ngx_sprintf(value.data, "\"g%uL\"", generation)
+                    - value.data;
+
+        if (ngx_http_incident_add_header(r, "ETag", &value,
+                                         &r->headers_out.etag)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_str_set(&value, "no-cache");
+
+        if (ngx_http_incident_add_header(r, "Cache-Control", &value, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (len == 0) {
+        r->header_only = 1;
+        r->headers_out.content_length_n = 0;
+        return ngx_http_send_header(r);
+    }
+
+    r->headers_out.content_length_n = len;
+
+    b = ngx_create_temp_buf(r->pool, len);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->pos, text, len);
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_incident_send_doc(ngx_http_request_t *r, ngx_uint_t status,
+    cJSON *doc, const char *location, uint64_t generation)
+{
+    char       *text;
+    ngx_int_t   rc;
+
+    if (doc == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+
+    if (text == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_incident_send(r, status, text, location, generation);
+    free(text);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_incident_problem(ngx_http_request_t *r, ngx_uint_t status,
+    const char *detail, cJSON *errors)
+{
+    return ngx_http_incident_send_doc(r, status,
+                                      inc_json_problem(status, detail,
+                                                       errors),
+                                      NULL, 0);
+}
+
+
+static ngx_int_t
+ngx_http_incident_problem_field(ngx_http_request_t *r, ngx_uint_t status,
+    const char *detail, const char *field, const char *message)
+{
+    cJSON  *errors;
+
+    errors = cJSON_CreateArray();
+    if (errors != NULL) {
+        inc_error_add(errors, field, message);
+    }
+
+    return ngx_http_incident_problem(r, status, detail, errors);
+}
+
+
+/* the store's failures are the operator's to fix: say so, once */
+static void
+ngx_http_incident_log_result(ngx_http_request_t *r, inc_result_t *res)
+{
+    if (res->status == 507) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                      "incident_db is full (%s): the write was refused; "
+                      "raise \"size=\" of incident_db", res->store_error);
+
+    } else if (res->status == 503 && res->store_error != NULL) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                      "incident_db failed: %s", res->store_error);
+    }
+}
+
+
+static ngx_int_t
+ngx_http_incident_send_result(ngx_http_request_t *r, inc_result_t *res)
+{
+    cJSON  *doc;
+
+    ngx_http_incident_log_result(r, res);
+
+    doc = res->body;
+    res->body = NULL;
+
+    if (res->status == NGX_HTTP_NO_CONTENT) {
+        cJSON_Delete(doc);
+        return ngx_http_incident_send(r, res->status, NULL, NULL, 0);
+    }
+
+    return ngx_http_incident_send_doc(r, res->status, doc, res->location,
+                                      res->generation);
+}
+
+
+/* the bearer token's name, or NULL; every token is compared, in full */
+static ngx_http_incident_token_t *
+ngx_http_incident_authenticate(ngx_http_request_t *r)
+{
+    u_char                         digest[EVP_MAX_MD_SIZE];
+    unsigned int                   n;
+    ngx_str_t                      token;
+    ngx_uint_t                     i;
+    ngx_http_incident_token_t     *t, *match;
+    ngx_http_incident_loc_conf_t  *ilcf;
+
+    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_incident_module);
+
+    if (ilcf->tokens == NULL || r->headers_in.authorization == NULL) {
+        return NULL;
+    }
+
+    token = r->headers_in.authorization->value;
+
+    if (token.len <= 7
+        || ngx_strncasecmp(token.data, (u_char *) "Bearer ", 7) != 0)
+    {
+        return NULL;
+    }
+
+    token.data += 7;
+    token.len -= 7;
+
+    while (token.len && token.data[0] == ' ') {
+        token.data++;
+        token.len--;
+    }
+
+    while (token.len && token.data[token.len - 1] == ' ') {
+        token.len--;
+    }
+
+    if (token.len == 0
+        || EVP_Digest(token.data, token.len, digest, &n, EVP_sha256(), NULL)
+           != 1)
+    {
+        return NULL;
+    }
+
+    match = NULL;
+    t = ilcf->tokens->elts;
+
+    for (i = 0; i < ilcf->tokens->nelts; i++) {
+        if (CRYPTO_memcmp(digest, t[i].hash, NGX_HTTP_INCIDENT_HASH_LEN)
+            == 0)
+        {
+            match = &t[i];
+        }
+    }
+
+    return match;
+}
+
+
+static ngx_int_t
+ngx_http_incident_unauthorized(ngx_http_request_t *r)
+{
+    ngx_str_t  value;
+
+    ngx_str_set(&value, "Bearer");
+
+    if (ngx_http_incident_add_header(r, "WWW-Authenticate", &value,
+                                     &r->headers_out.www_authenticate)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_incident_problem(r, NGX_HTTP_UNAUTHORIZED,
+                                     "A valid bearer token is required: "
+                                     "Authorization: Bearer TOKEN.", NULL);
+}
+
+
+/* "https://status.example.com": incident_public_url, or this request's */
+static ngx_int_t
+ngx_http_incident_base_url(ngx_http_request_t *r, inc_ctx_t *ictx)
+{
+    u_char                        *p;
+    ngx_str_t                      host, scheme;
+    ngx_http_incident_loc_conf_t  *ilcf;
+
+    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_incident_module);
+
+    if (ilcf->public_url.len) {
+        ictx->base_url = (char *) ilcf->public_url.data;
+        return NGX_OK;
+    }
+
+    ngx_str_set(&scheme, "http");
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        ngx_str_set(&scheme, "https");
+    }
+#endif
+
+    if (r->headers_in.host != NULL && r->headers_in.host->value.len) {
+        host = r->headers_in.host->value;
+
+    } else {
+        ngx_str_set(&host, "localhost");
+    }
+
+    p = ngx_pnalloc(r->pool, scheme.len + 3 + host.len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ictx->base_url = (char *) p;
+
+    p = ngx_sprintf(p, "%V://%V", &scheme, &host);
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_incident_api_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                       rc, op;
+    ngx_str_t                       allow;
+    ngx_thread_task_t              *task;
+    ngx_http_incident_token_t      *token;
+    ngx_http_incident_route_t      *route;
+    ngx_http_incident_api_ctx_t    *ctx;
+    ngx_http_incident_loc_conf_t   *ilcf;
+    ngx_http_incident_main_conf_t  *imcf;
+
+    imcf = ngx_http_get_module_main_conf(r, ngx_http_incident_module);
+    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_incident_module);
+
+    task = ngx_thread_task_alloc(r->pool,
+                                 sizeof(ngx_http_incident_api_ctx_t));
+    if (task == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx = task->ctx;
+    ctx->request = r;
+    ctx->store = imcf->store;
+    ctx->max_body = ilcf->max_body;
+    ngx_http_set_ctx(r, task, ngx_http_incident_module);
+
+    if (ngx_http_incident_route(r, ctx) != NGX_OK) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_incident_problem(r, NGX_HTTP_NOT_FOUND,
+                                         "There is no such resource.",
+                                         NULL);
+    }
+
+    route = &ngx_http_incident_routes[ctx->resource];
+
+    if (!(r->method & route->methods)) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        allow = route->allow;
+
+        if (ngx_http_incident_add_header(r, "Allow", &allow, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_incident_problem(r, NGX_HTTP_NOT_ALLOWED,
+                                         "This method is not allowed here.",
+                                         NULL);
+    }
+
+    if (ngx_http_incident_base_url(r, &ctx->ictx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (r->method & NGX_HTTP_INCIDENT_READ) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_incident_api_read(r, ctx);
+    }
+
+    op = r->method == NGX_HTTP_POST ? route->post
+         : r->method == NGX_HTTP_PATCH ? route->patch : route->delete;
+
+    ctx->write.op = (inc_op_t) op;
+
+    token = ngx_http_incident_authenticate(r);
+
+    if (token == NULL) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_incident_unauthorized(r);
+    }
+
+    ctx->ictx.actor = (char *) token->name.data;
+
+    if (r->method != NGX_HTTP_DELETE) {
+        rc = NGX_OK;
+
+        if (r->headers_in.content_type == NULL) {
+            rc = NGX_DECLINED;
+
+        } else {
+            ngx_str_t  type = r->headers_in.content_type->value;
+            u_char    *semi = ngx_strlchr(type.data, type.data + type.len,
+                                          ';');
+
+            if (semi != NULL) {
+                type.len = semi - type.data;
+            }
+
+            while (type.len && type.data[type.len - 1] == ' ') {
+                type.len--;
+            }
+
+            if (!((type.len == 16
+                   && ngx_strncasecmp(type.data,
+                                      (u_char *) "application/json", 16)
+                      == 0)
+                  || (type.len == 28
+                      && ngx_strncasecmp(type.data,
+                             (u_char *) "application/merge-patch+json", 28)
+                         == 0)))
+            {
+                rc = NGX_DECLINED;
+            }
+        }
+
+        if (rc != NGX_OK) {
+            if (ngx_http_discard_request_body(r) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            return ngx_http_incident_problem(r,
+                                        NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                        "Send the body as application/json.",
+                                        NULL);
+        }
+    }
+
+    if (r->headers_in.content_length_n > (off_t) ilcf->max_body) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_incident_problem(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                         "The body is larger than "
+                                         "incident_api_max_body.", NULL);
+    }
+
+    rc = ngx_http_read_client_request_body(r,
+                                         ngx_http_incident_api_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_incident_parse_page(ngx_http_request_t *r, ngx_uint_t states,
+    inc_page_t *page)
+{
+    ngx_str_t  value;
+
+    page->state = INC_STATE_ALL;
+    page->limit = INC_LIST_LIMIT_DEFAULT;
+    page->cursor = 0;
+
+    if (ngx_http_arg(r, (u_char *) "limit", 5, &value) == NGX_OK) {
+        page->limit = ngx_atoi(value.data, value.len);
+
+        if (page->limit < 1 || page->limit > INC_LIST_LIMIT_MAX) {
+            return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
+                                        "A query parameter is invalid.",
+                                        "limit",
+                                        "must be an integer from 1 to 100");
+        }
+    }
+
+    if (ngx_http_arg(r, (u_char *) "cursor", 6, &value) == NGX_OK
+        && value.len)
+    {
+        page->cursor = ngx_http_incident_parse_id(value.data, value.len);
+
+        if (page->cursor == 0) {
+            return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
+                                        "A query parameter is invalid.",
+                                        "cursor",
+                                        "is not a cursor this API gave");
+        }
+    }
+
+    if (states && ngx_http_arg(r, (u_char *) "state", 5, &value) == NGX_OK) {
+        if (value.len == 6 && ngx_strncmp(value.data, "active", 6) == 0) {
+            page->state = INC_STATE_ACTIVE;
+
+        } else if (value.len == 8
+                   && ngx_strncmp(value.data, "resolved", 8) == 0)
+        {
+            page->state = INC_STATE_RESOLVED;
+
+        } else if (!(value.len == 3
+                     && ngx_strncmp(value.data, "all", 3) == 0))
+        {
+            return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
+                                        "A query parameter is invalid.",
+                                        "state",
+                                        "must be one of active, resolved, "
+                                        "all");
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* /api/v1/status is what everyone reloads during an outage: cache it */
+static ngx_int_t
+ngx_http_incident_status(ngx_http_request_t *r,
+    ngx_http_incident_api_ctx_t *ctx)
+{
+    char                              *text;
+    size_t                             len, base_len;
+    uint64_t                           generation;
+    ngx_int_t                          rc;
+    inc_result_t                      *res;
+    ngx_http_incident_status_cache_t  *cache;
+
+    cache = &ngx_http_incident_status_cache;
+    res = &ctx->result;
+    base_len = ngx_strlen(ctx->ictx.base_url);
+
+    if (inc_store_generation(ctx->store, &generation) == INC_OK
+        && cache->text.data != NULL
+        && cache->generation == generation
+        && cache->base_url.len == base_len
+        && ngx_strncmp(cache->base_url.data, ctx->ictx.base_url, base_len)
+           == 0)
+    {
+        return ngx_http_incident_send(r, NGX_HTTP_OK,
+                                      (char *) cache->text.data, NULL,
+                                      generation);
+    }
+
+    inc_service_status(ctx->store, &ctx->ictx, res);
+
+    if (res->status != NGX_HTTP_OK) {
+        return ngx_http_incident_send_result(r, res);
+    }
+
+    text = cJSON_PrintUnformatted(res->body);
+    inc_result_free(res);
+
+    if (text == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = ngx_strlen(text);
+
+    ngx_free(cache->text.data);
+    ngx_free(cache->base_url.data);
+    ngx_memzero(cache, sizeof(ngx_http_incident_status_cache_t));
+
+    cache->base_url.data = ngx_alloc(base_len + 1, r->connection->log);
+    cache->text.data = ngx_alloc(len + 1, r->connection->log);
+
+    if (cache->base_url.data && cache->text.data) {
+        ngx_memcpy(cache->base_url.data, ctx->ictx.base_url, base_len + 1);
+        ngx_memcpy(cache->text.data, text, len + 1);
+        cache->base_url.len = base_len;
+        cache->text.len = len;
+        cache->generation = res->generation;
+
+    } else {
+        ngx_free(cache->text.data);
+        ngx_free(cache->base_url.data);
+        ngx_memzero(cache, sizeof(ngx_http_incident_status_cache_t));
+    }
+
+    rc = ngx_http_incident_send(r, NGX_HTTP_OK, text, NULL, res->generation);
+    free(text);
+
+    return rc;
+}
+
+
+static ngx_int_t
+ngx_http_incident_api_read(ngx_http_request_t *r,
+    ngx_http_incident_api_ctx_t *ctx)
+{
+    ngx_int_t      rc;
+    inc_page_t     page;
+    inc_result_t  *res;
+
+    res = &ctx->result;
+
+    if (ctx->store == NULL) {
+        return ngx_http_incident_problem(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                         "The store is unavailable; see "
+                                         "the error log.", NULL);
+    }
+
+    switch (ctx->resource) {
+
+    case NGX_HTTP_INCIDENT_R_INCIDENTS:
+        rc = ngx_http_incident_parse_page(r, 1, &page);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        inc_service_incident_list(ctx->store, &ctx->ictx, &page, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_INCIDENT:
+        inc_service_incident_get(ctx->store, &ctx->ictx, ctx->write.id, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_UPDATES:
+        inc_service_update_list(ctx->store, ctx->write.id, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_UPDATE:
+        inc_service_update_get(ctx->store, ctx->write.id, ctx->write.sub_id,
+                               res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_COMPONENTS:
+        rc = ngx_http_incident_parse_page(r, 0, &page);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        inc_service_component_list(ctx->store, &page, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_COMPONENT:
+        inc_service_component_get(ctx->store, ctx->write.id, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_STATUS:
+        return ngx_http_incident_status(r, ctx);
+
+    case NGX_HTTP_INCIDENT_R_SETTINGS:
+        inc_service_settings(ctx->store, res);
+        break;
+
+    default: /* NGX_HTTP_INCIDENT_R_AUDIT */
+        if (ngx_http_incident_authenticate(r) == NULL) {
+            return ngx_http_incident_unauthorized(r);
+        }
+
+        rc = ngx_http_incident_parse_page(r, 0, &page);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        inc_service_audit_list(ctx->store, &page, res);
+        break;
+    }
+
+    return ngx_http_incident_send_result(r, res);
+}
+
+
+static void
+ngx_http_incident_cjson_cleanup(void *data)
+{
+    cJSON_Delete(data);
+}
+
+
+/* a cJSON tree freed with the request */
+static cJSON *
+ngx_http_incident_pool_json(ngx_http_request_t *r, cJSON *json)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    if (json == NULL) {
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        cJSON_Delete(json);
+        return NULL;
+    }
+
+    cln->handler = ngx_http_incident_cjson_cleanup;
+    cln->data = json;
+
+    return json;
+}
+
+
+/* the body in one piece, wherever nginx kept it (memory or temp file) */
+static ngx_int_t
+ngx_http_incident_body(ngx_http_request_t *r, size_t max, ngx_str_t *body)
+{
+    off_t         size;
+    u_char       *p;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    ngx_str_null(body);
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    size = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        size += ngx_buf_size(cl->buf);
+    }
+
+    if (size > (off_t) max) {
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    p = ngx_pnalloc(r->pool, (size_t) size + 1);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    body->data = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (!b->in_file) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            continue;
+        }
+
+        n = ngx_read_file(b->file, p, (size_t) (b->file_last - b->file_pos),
+                          b->file_pos);
+
+        if (n != b->file_last - b->file_pos) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "incident api cannot read the request body "
+                          "from its temporary file");
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p += n;
+    }
+
+    body->len = p - body->data;
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+
+static cJSON *
+ngx_http_incident_validate(ngx_http_incident_api_ctx_t *ctx, cJSON *in,
+    cJSON *errors)
+{
+    cJSON  *out;
+
+    out = cJSON_CreateObject();
+    if (out == NULL) {
+        return NULL;
+    }
+
+    switch (ctx->write.op) {
+
+    case INC_OP_INCIDENT_CREATE:
+        inc_validate_incident_create(in, ctx->ictx.now, out, errors);
+        break;
+
+    case INC_OP_INCIDENT_PATCH:
+        inc_validate_incident_patch(in, ctx->ictx.now, out, errors);
+        break;
+
+    case INC_OP_UPDATE_CREATE:
+        inc_validate_update_create(in, out, errors);
+        break;
+
+    case INC_OP_UPDATE_PATCH:
+        inc_validate_update_patch(in, out, errors);
+        break;
+
+    case INC_OP_COMPONENT_CREATE:
+    case INC_OP_COMPONENT_PATCH:
+        inc_validate_component(in, ctx->write.op == INC_OP_COMPONENT_CREATE,
+                               out, errors);
+        break;
+
+    case INC_OP_SETTINGS_PATCH:
+        inc_validate_settings(in, out, errors);
+        break;
+
+    default:
+        break;
+    }
+
+    return out;
+}
+
+
+static ngx_int_t
+ngx_http_incident_api_write(ngx_http_request_t *r)
+{
+    cJSON                          *in, *errors;
+    ngx_int_t                       rc;
+    ngx_str_t                       body;
+    ngx_thread_task_t              *task;
+    ngx_http_incident_api_ctx_t    *ctx;
+    ngx_http_incident_main_conf_t  *imcf;
+
+    task = ngx_http_get_module_ctx(r, ngx_http_incident_module);
+    ctx = task->ctx;
+    imcf = ngx_http_get_module_main_conf(r, ngx_http_incident_module);
+
+    rc = ngx_http_incident_body(r, ctx->max_body, &body);
+
+    if (rc == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        return ngx_http_incident_problem(r, rc, "The body is larger than "
+                                         "incident_api_max_body.", NULL);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ctx->store == NULL) {
+        return ngx_http_incident_problem(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                         "The store is unavailable; see "
+                                         "the error log.", NULL);
+    }
+
+    ctx->ictx.now = ngx_time();
+
+    if (r->method != NGX_HTTP_DELETE) {
+        if (!inc_utf8_valid(body.data, body.len)) {
+            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
+                                             "The body is not valid UTF-8.",
+                                             NULL);
+        }
+
+        in = ngx_http_incident_pool_json(r,
+                         cJSON_ParseWithLength((char *) body.data, body.len));
+
+        if (in == NULL) {
+            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
+                                             "The body is not valid JSON.",
+                                             NULL);
+        }
+
+        if (!cJSON_IsObject(in)) {
+            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
+                                             "The body must be a JSON "
+                                             "object.", NULL);
+        }
+
+        errors = cJSON_CreateArray();
+        if (errors == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->write.input = ngx_http_incident_pool_json(r,
+                                  ngx_http_incident_validate(ctx, in, errors));
+
+        if (ctx->write.input == NULL) {
+            cJSON_Delete(errors);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (cJSON_GetArraySize(errors)) {
+            return ngx_http_incident_problem(r, NGX_HTTP_INCIDENT_UNPROCESSABLE,
+                                             "Some fields are invalid; "
+                                             "nothing was changed.", errors);
+        }
+
+        cJSON_Delete(errors);
+    }
+
+    task->handler = ngx_http_incident_api_thread;
+    task->event.handler = ngx_http_incident_api_thread_done;
+    task->event.data = ctx;
+
+    if (ngx_thread_task_post(imcf->thread_pool, task) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->main->blocked++;
+    r->aio = 1;
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_incident_api_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_incident_api_write(r);
+
+    if (rc != NGX_DONE) {
+        ngx_http_finalize_request(r, rc);
+    }
+}
+
+
+/* in a pool thread: the write transaction, its fsync and serialization */
+static void
+ngx_http_incident_api_thread(void *data, ngx_log_t *log)
+{
+    ngx_http_incident_api_ctx_t  *ctx = data;
+
+    inc_service_write(ctx->store, &ctx->ictx, &ctx->write, &ctx->result);
+
+    if (ctx->result.body != NULL) {
+        ctx->text = cJSON_PrintUnformatted(ctx->result.body);
+        inc_result_free(&ctx->result);
+    }
+}
+
+
+static void
+ngx_http_incident_api_thread_done(ngx_event_t *ev)
+{
+    ngx_int_t                     rc;
+    ngx_connection_t             *c;
+    ngx_http_request_t           *r;
+    ngx_http_incident_api_ctx_t  *ctx;
+
+    ctx = ev->data;
+    r = ctx->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    ngx_http_incident_log_result(r, &ctx->result);
+
+    if (ctx->text == NULL && ctx->result.status != NGX_HTTP_NO_CONTENT) {
+        rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    } else {
+        rc = ngx_http_incident_send(r, ctx->result.status, ctx->text,
+                                    ctx->result.location, 0);
+    }
+
+    free(ctx->text);
+    ctx->text = NULL;
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}

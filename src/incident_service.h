@@ -1,0 +1,99 @@
+/*
+ * The operations of the API on the store: each read runs in one read
+ * transaction, each write in one write transaction that is committed only
+ * when the whole operation succeeded.  No nginx types: the handlers call
+ * these from the event loop (reads) or from a thread-pool task (writes),
+ * and the unit tests call them directly.
+ */
+
+#ifndef _INCIDENT_SERVICE_H_INCLUDED_
+#define _INCIDENT_SERVICE_H_INCLUDED_
+
+
+#include <stdint.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "incident_store.h"
+
+
+#define INC_LIST_LIMIT_DEFAULT  25
+#define INC_LIST_LIMIT_MAX      100
+
+
+typedef enum {
+    INC_OP_INCIDENT_CREATE = 0,
+    INC_OP_INCIDENT_PATCH,
+    INC_OP_INCIDENT_DELETE,
+    INC_OP_UPDATE_CREATE,
+    INC_OP_UPDATE_PATCH,
+    INC_OP_UPDATE_DELETE,
+    INC_OP_COMPONENT_CREATE,
+    INC_OP_COMPONENT_PATCH,
+    INC_OP_COMPONENT_DELETE,
+    INC_OP_SETTINGS_PATCH,
+    INC_OP_COUNT
+} inc_op_t;
+
+typedef enum {
+    INC_STATE_ALL = 0,
+    INC_STATE_ACTIVE,
+    INC_STATE_RESOLVED
+} inc_state_t;
+
+
+typedef struct {
+    const char  *base_url;       /* "https://status.example.com" */
+    const char  *actor;          /* who writes: a token name */
+    time_t       now;
+} inc_ctx_t;
+
+typedef struct {
+    inc_op_t     op;
+    uint64_t     id;             /* the object the URI names */
+    uint64_t     sub_id;         /* an update of incident "id" */
+    cJSON       *input;          /* validated and normalized */
+} inc_write_t;
+
+typedef struct {
+    int          status;         /* the HTTP status to answer */
+    cJSON       *body;           /* the document or problem, NULL for 204 */
+    char         location[96];   /* of a created object, or "" */
+    uint64_t     generation;     /* of the data the body shows */
+    const char  *store_error;    /* for the log, when the store failed */
+} inc_result_t;
+
+typedef struct {
+    inc_state_t  state;
+    int          limit;
+    uint64_t     cursor;         /* 0: from the start */
+} inc_page_t;
+
+
+void inc_result_free(inc_result_t *res);
+void inc_result_problem(inc_result_t *res, int status, const char *detail,
+    cJSON *errors);
+
+void inc_service_write(inc_store_t *store, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+
+void inc_service_incident_list(inc_store_t *store, const inc_ctx_t *ctx,
+    const inc_page_t *page, inc_result_t *res);
+void inc_service_incident_get(inc_store_t *store, const inc_ctx_t *ctx,
+    uint64_t id, inc_result_t *res);
+void inc_service_update_list(inc_store_t *store, uint64_t id,
+    inc_result_t *res);
+void inc_service_update_get(inc_store_t *store, uint64_t id, uint64_t sub,
+    inc_result_t *res);
+void inc_service_component_list(inc_store_t *store, const inc_page_t *page,
+    inc_result_t *res);
+void inc_service_component_get(inc_store_t *store, uint64_t id,
+    inc_result_t *res);
+void inc_service_status(inc_store_t *store, const inc_ctx_t *ctx,
+    inc_result_t *res);
+void inc_service_settings(inc_store_t *store, inc_result_t *res);
+void inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
+    inc_result_t *res);
+
+
+#endif /* _INCIDENT_SERVICE_H_INCLUDED_ */

@@ -1,0 +1,48 @@
+/*
+ * Types shared by the module's nginx-facing files.
+ */
+
+#ifndef _NGX_HTTP_INCIDENT_H_INCLUDED_
+#define _NGX_HTTP_INCIDENT_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_thread_pool.h>
+
+#include "incident_store.h"
+
+
+#define NGX_HTTP_INCIDENT_HASH_LEN  32
+
+
+typedef struct {
+    ngx_str_t             name;
+    u_char                hash[NGX_HTTP_INCIDENT_HASH_LEN];
+} ngx_http_incident_token_t;
+
+
+typedef struct {
+    ngx_str_t             db_path;      /* NUL-terminated */
+    size_t                db_size;
+    ngx_thread_pool_t    *thread_pool;
+    inc_store_t          *store;        /* this worker's, after the fork */
+} ngx_http_incident_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t            api;
+    ngx_array_t          *tokens;       /* ngx_http_incident_token_t */
+    ngx_str_t             public_url;
+    size_t                max_body;
+} ngx_http_incident_loc_conf_t;
+
+
+ngx_int_t ngx_http_incident_api_handler(ngx_http_request_t *r);
+
+
+extern ngx_module_t  ngx_http_incident_module;
+
+
+#endif /* _NGX_HTTP_INCIDENT_H_INCLUDED_ */

@@ -1,0 +1,625 @@
+/*
+ * ngx_http_incident_module: directives, configuration, module hooks.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_incident.h"
+
+
+#define NGX_HTTP_INCIDENT_DEFAULT_SIZE  (64 * 1024 * 1024)
+#define NGX_HTTP_INCIDENT_MIN_SIZE      (64 * 1024)
+
+
+static void *ngx_http_incident_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_incident_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_incident_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_http_incident_db(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_incident_api(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_incident_api_tokens(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_incident_public_url(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_incident_init_module(ngx_cycle_t *cycle);
+static ngx_int_t ngx_http_incident_init_process(ngx_cycle_t *cycle);
+static void ngx_http_incident_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_command_t  ngx_http_incident_commands[] = {
+
+    { ngx_string("incident_db"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      ngx_http_incident_db,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_incident_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_api_tokens"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_incident_api_tokens,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_public_url"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_incident_public_url,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_api_max_body"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_incident_loc_conf_t, max_body),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_incident_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_incident_create_main_conf,    /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_incident_create_loc_conf,     /* create location configuration */
+    ngx_http_incident_merge_loc_conf       /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_incident_module = {
+    NGX_MODULE_V1,
+    &ngx_http_incident_module_ctx,         /* module context */
+    ngx_http_incident_commands,            /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    ngx_http_incident_init_module,         /* init module */
+    ngx_http_incident_init_process,        /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_incident_exit_process,        /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static void *
+ngx_http_incident_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_incident_main_conf_t  *imcf;
+
+    imcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_incident_main_conf_t));
+    if (imcf == NULL) {
+        return NULL;
+    }
+
+    return imcf;
+}
+
+
+static void *
+ngx_http_incident_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_incident_loc_conf_t  *ilcf;
+
+    ilcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_incident_loc_conf_t));
+    if (ilcf == NULL) {
+        return NULL;
+    }
+
+    ilcf->api = NGX_CONF_UNSET;
+    ilcf->tokens = NGX_CONF_UNSET_PTR;
+    ilcf->max_body = NGX_CONF_UNSET_SIZE;
+
+    return ilcf;
+}
+
+
+static char *
+ngx_http_incident_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_incident_loc_conf_t  *prev = parent;
+    ngx_http_incident_loc_conf_t  *conf = child;
+
+    ngx_conf_merge_value(conf->api, prev->api, 0);
+    ngx_conf_merge_ptr_value(conf->tokens, prev->tokens, NULL);
+    ngx_conf_merge_str_value(conf->public_url, prev->public_url, "");
+    ngx_conf_merge_size_value(conf->max_body, prev->max_body, 64 * 1024);
+
+    if (conf->max_body == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_api_max_body\" must not be zero");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* incident_db PATH [size=SIZE] [thread_pool=NAME]; */
+static char *
+ngx_http_incident_db(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_incident_main_conf_t  *imcf = conf;
+
+    ssize_t      size;
+    ngx_str_t   *value, s, pool;
+    ngx_uint_t   i;
+
+    if (imcf->db_path.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    imcf->db_path = value[1];
+    imcf->db_size = NGX_HTTP_INCIDENT_DEFAULT_SIZE;
+    ngx_str_null(&pool);
+
+    if (imcf->db_path.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_db\" needs a directory path");
+        return NGX_CONF_ERROR;
+    }
+
+    /* relative paths are relative to the prefix; the result ends in NUL */
+    if (ngx_conf_full_name(cf->cycle, &imcf->db_path, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "size=", 5) == 0) {
+            s.data = value[i].data + 5;
+            s.len = value[i].len - 5;
+
+            size = ngx_parse_size(&s);
+
+            if (size == NGX_ERROR || size < NGX_HTTP_INCIDENT_MIN_SIZE) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"incident_db\" has an invalid size "
+                                   "\"%V\": give a size of at least 64k, "
+                                   "such as \"size=64m\"", &s);
+                return NGX_CONF_ERROR;
+            }
+
+            imcf->db_size = (size_t) size;
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "thread_pool=", 12) == 0) {
+            pool.data = value[i].data + 12;
+            pool.len = value[i].len - 12;
+
+            if (pool.len == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"incident_db\" has an empty "
+                                   "thread_pool name");
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_db\" has an unknown parameter \"%V\"",
+                           &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    /* writes and their fsync run in this pool, never on the event loop */
+    imcf->thread_pool = ngx_thread_pool_add(cf, pool.len ? &pool : NULL);
+    if (imcf->thread_pool == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_incident_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_incident_loc_conf_t  *ilcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (ilcf->api != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    ilcf->api = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_incident_api_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_incident_hex_decode(u_char *dst, u_char *src, size_t len)
+{
+    u_char      c, v;
+    ngx_uint_t  i;
+
+    for (i = 0; i < len; i++) {
+        c = ngx_tolower(src[i]);
+
+        if (c >= '0' && c <= '9') {
+            v = (u_char) (c - '0');
+
+        } else if (c >= 'a' && c <= 'f') {
+            v = (u_char) (c - 'a' + 10);
+
+        } else {
+            return NGX_ERROR;
+        }
+
+        if (i % 2 == 0) {
+            dst[i / 2] = (u_char) (v << 4);
+
+        } else {
+            dst[i / 2] |= v;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* one "NAME:SHA256HEX" line; blank lines and "#" comments are skipped */
+static char *
+ngx_http_incident_token_line(ngx_conf_t *cf, ngx_str_t *file,
+    ngx_uint_t line, u_char *p, u_char *last, ngx_array_t *tokens)
+{
+    u_char                     *colon;
+    ngx_http_incident_token_t  *t;
+
+    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r')) {
+        p++;
+    }
+
+    while (last > p && (last[-1] == ' ' || last[-1] == '\t'
+                        || last[-1] == '\r'))
+    {
+        last--;
+    }
+
+    if (p == last || *p == '#') {
+        return NGX_CONF_OK;
+    }
+
+    colon = ngx_strlchr(p, last, ':');
+
+    if (colon == NULL || colon == p
+        || last - colon - 1 != 2 * NGX_HTTP_INCIDENT_HASH_LEN)
+    {
+        goto invalid;
+    }
+
+    t = ngx_array_push(tokens);
+    if (t == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_incident_hex_decode(t->hash, colon + 1,
+                                     2 * NGX_HTTP_INCIDENT_HASH_LEN)
+        != NGX_OK)
+    {
+        goto invalid;
+    }
+
+    t->name.len = colon - p;
+    t->name.data = ngx_pnalloc(cf->pool, t->name.len + 1);
+    if (t->name.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* NUL-terminated: the store records it as the writer's name */
+    ngx_memcpy(t->name.data, p, t->name.len);
+    t->name.data[t->name.len] = '\0';
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "\"incident_api_tokens\" file \"%V\" line %ui: "
+                       "expected NAME:SHA256HEX (64 hex digits)",
+                       file, line);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_incident_api_tokens(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_incident_loc_conf_t  *ilcf = conf;
+
+    u_char           *buf, *p, *eol, *last;
+    char             *rv;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_str_t        *value, file;
+    ngx_uint_t        line;
+    ngx_file_info_t   fi;
+
+    if (ilcf->tokens != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    file = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(file.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"incident_api_tokens\" cannot open \"%V\"",
+                           &file);
+        return NGX_CONF_ERROR;
+    }
+
+    rv = NGX_CONF_ERROR;
+    buf = NULL;
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 1024 * 1024)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"incident_api_tokens\" cannot use \"%V\"",
+                           &file);
+        goto done;
+    }
+
+    buf = ngx_pnalloc(cf->temp_pool, (size_t) ngx_file_size(&fi) + 1);
+    if (buf == NULL) {
+        goto done;
+    }
+
+    n = ngx_read_fd(fd, buf, (size_t) ngx_file_size(&fi));
+    if (n == -1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"incident_api_tokens\" cannot read \"%V\"",
+                           &file);
+        goto done;
+    }
+
+    ilcf->tokens = ngx_array_create(cf->pool, 4,
+                                    sizeof(ngx_http_incident_token_t));
+    if (ilcf->tokens == NULL) {
+        goto done;
+    }
+
+    last = buf + n;
+    line = 1;
+
+    for (p = buf; p < last; p = eol + 1, line++) {
+        eol = ngx_strlchr(p, last, '\n');
+        if (eol == NULL) {
+            eol = last;
+        }
+
+        if (ngx_http_incident_token_line(cf, &file, line, p, eol,
+                                         ilcf->tokens)
+            != NGX_CONF_OK)
+        {
+            goto done;
+        }
+    }
+
+    rv = NGX_CONF_OK;
+
+done:
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%V\" failed", &file);
+    }
+
+    return rv;
+}
+
+
+static char *
+ngx_http_incident_public_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_incident_loc_conf_t  *ilcf = conf;
+
+    ngx_str_t  *value, url;
+
+    if (ilcf->public_url.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    url = value[1];
+
+    if (!((url.len > 7 && ngx_strncasecmp(url.data, (u_char *) "http://", 7)
+                          == 0)
+          || (url.len > 8
+              && ngx_strncasecmp(url.data, (u_char *) "https://", 8) == 0)))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_public_url\" must be an absolute "
+                           "http:// or https:// URL, not \"%V\"", &url);
+        return NGX_CONF_ERROR;
+    }
+
+    /* links are built as URL + "/incidents/17" */
+    while (url.len && url.data[url.len - 1] == '/') {
+        url.len--;
+    }
+
+    ilcf->public_url.len = url.len;
+    ilcf->public_url.data = ngx_pnalloc(cf->pool, url.len + 1);
+    if (ilcf->public_url.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(ilcf->public_url.data, url.data, url.len);
+    ilcf->public_url.data[url.len] = '\0';
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_http_incident_main_conf_t *
+ngx_http_incident_cycle_conf(ngx_cycle_t *cycle)
+{
+    ngx_http_incident_main_conf_t  *imcf;
+
+    imcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_incident_module);
+
+    if (imcf == NULL || imcf->db_path.data == NULL) {
+        return NULL;
+    }
+
+    return imcf;
+}
+
+
+/*
+ * In the master, as root: create the store's directory and give it (and
+ * the files in it) to the worker user, so that the default configuration
+ * works without any chown by hand.
+ */
+static ngx_int_t
+ngx_http_incident_init_module(ngx_cycle_t *cycle)
+{
+    u_char                         *p, path[NGX_MAX_PATH];
+    ngx_uint_t                      i;
+    ngx_core_conf_t                *ccf;
+    ngx_http_incident_main_conf_t  *imcf;
+
+    static const char  *files[] = { "", "/data.mdb", "/lock.mdb" };
+
+    imcf = ngx_http_incident_cycle_conf(cycle);
+    if (imcf == NULL) {
+        return NGX_OK;
+    }
+
+    if (imcf->db_path.len + sizeof("/lock.mdb") > NGX_MAX_PATH) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "incident_db path \"%V\" is too long", &imcf->db_path);
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(path, imcf->db_path.data, imcf->db_path.len);
+    *p++ = '/';
+    *p = '\0';
+
+    if (ngx_create_full_path(path, 0700) != 0) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                      "incident_db cannot create \"%s\"", path);
+        return NGX_ERROR;
+    }
+
+    if (ngx_create_dir(path, 0700) == NGX_FILE_ERROR
+        && ngx_errno != NGX_EEXIST)
+    {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                      "incident_db cannot create \"%s\"", path);
+        return NGX_ERROR;
+    }
+
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);
+
+    if (geteuid() != 0 || ccf->user == (ngx_uid_t) NGX_CONF_UNSET_UINT) {
+        return NGX_OK;
+    }
+
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        p = ngx_cpymem(path, imcf->db_path.data, imcf->db_path.len);
+        p = ngx_cpymem(p, files[i], ngx_strlen(files[i]));
+        *p = '\0';
+
+        if (chown((char *) path, ccf->user, ccf->group) == -1
+            && ngx_errno != NGX_ENOENT)
+        {
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                          "incident_db cannot chown \"%s\"", path);
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* each worker opens the environment itself: LMDB must not cross a fork */
+static ngx_int_t
+ngx_http_incident_init_process(ngx_cycle_t *cycle)
+{
+    int                             dead;
+    char                            err[512];
+    ngx_http_incident_main_conf_t  *imcf;
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    imcf = ngx_http_incident_cycle_conf(cycle);
+    if (imcf == NULL) {
+        return NGX_OK;
+    }
+
+    if (inc_store_open(&imcf->store, (char *) imcf->db_path.data,
+                       imcf->db_size, &dead, err, sizeof(err))
+        != INC_OK)
+    {
+        /* the API answers 503 until a restart fixes the cause */
+        ngx_log_error(NGX_LOG_CRIT, cycle->log, 0,
+                      "incident_db \"%V\" is unavailable: %s",
+                      &imcf->db_path, err);
+        return NGX_OK;
+    }
+
+    if (dead) {
+        ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
+                      "incident_db cleared %d stale reader slots", dead);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_incident_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_incident_main_conf_t  *imcf;
+
+    imcf = ngx_http_incident_cycle_conf(cycle);
+
+    if (imcf != NULL && imcf->store != NULL) {
+        inc_store_close(imcf->store);
+        imcf->store = NULL;
+    }
+}
