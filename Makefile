@@ -109,12 +109,15 @@ http-test: $(MODULE) test-deps
 
 test: test-deps
 	$(MAKE) unit
+	$(MAKE) test-asan
 	$(MAKE) http-test
 
 # The unit tests again, under AddressSanitizer and UBSan.
+SANITIZE     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+
 test-asan:
-	$(MAKE) BUILD=$(BUILD)/asan unit \
-	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer'
+	$(MAKE) BUILD=$(BUILD)/asan EXTRA_CFLAGS='$(SANITIZE)' unit
 
 bench: $(MODULE) bench-deps
 	bench/run.sh

@@ -16,6 +16,13 @@
 struct inc_store_s {
     MDB_env  *env;
     MDB_dbi   dbi[INC_DB_COUNT];
+
+    /*
+     * A read transaction kept reset between reads: renewing it reuses its
+     * reader slot, where a new one would lock the shared reader table.
+     */
+    MDB_txn  *reader;
+    int       reader_busy;
 };
 
 
@@ -318,6 +325,10 @@ void
 inc_store_close(inc_store_t *store)
 {
     if (store != NULL) {
+        if (store->reader != NULL) {
+            mdb_txn_abort(store->reader);
+        }
+
         mdb_env_close(store->env);
         free(store);
     }
@@ -334,6 +345,19 @@ inc_txn_begin(inc_store_t *store, int write, inc_txn_t *txn)
     txn->write = write;
     txn->mdb_error = 0;
 
+    if (!write && store->reader != NULL && !store->reader_busy) {
+        rc = mdb_txn_renew(store->reader);
+
+        if (rc == MDB_SUCCESS) {
+            store->reader_busy = 1;
+            txn->txn = store->reader;
+            return INC_OK;
+        }
+
+        mdb_txn_abort(store->reader);
+        store->reader = NULL;
+    }
+
     rc = mdb_txn_begin(store->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
 
     if (rc == MDB_MAP_RESIZED) {
@@ -345,9 +369,15 @@ inc_txn_begin(inc_store_t *store, int write, inc_txn_t *txn)
 
     if (rc != MDB_SUCCESS) {
         txn->txn = NULL;
+        return inc_mdb_result(txn, rc);
     }
 
-    return inc_mdb_result(txn, rc);
+    if (!write && store->reader == NULL) {
+        store->reader = txn->txn;
+        store->reader_busy = 1;
+    }
+
+    return INC_OK;
 }
 
 
@@ -392,10 +422,19 @@ failed:
 void
 inc_txn_abort(inc_txn_t *txn)
 {
-    if (txn->txn != NULL) {
-        mdb_txn_abort(txn->txn);
-        txn->txn = NULL;
+    if (txn->txn == NULL) {
+        return;
     }
+
+    if (txn->txn == txn->store->reader) {
+        mdb_txn_reset(txn->txn);
+        txn->store->reader_busy = 0;
+
+    } else {
+        mdb_txn_abort(txn->txn);
+    }
+
+    txn->txn = NULL;
 }
 
 

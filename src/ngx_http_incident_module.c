@@ -140,10 +140,21 @@ ngx_http_incident_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_incident_loc_conf_t  *prev = parent;
     ngx_http_incident_loc_conf_t  *conf = child;
 
+    ngx_http_incident_main_conf_t  *imcf;
+
     ngx_conf_merge_value(conf->api, prev->api, 0);
     ngx_conf_merge_ptr_value(conf->tokens, prev->tokens, NULL);
     ngx_conf_merge_str_value(conf->public_url, prev->public_url, "");
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 64 * 1024);
+
+    imcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_incident_module);
+
+    if (conf->api == 1 && imcf->db_path.data == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_api\" needs \"incident_db\" in the "
+                           "http block");
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->max_body == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
