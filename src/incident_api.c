@@ -735,9 +735,13 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
 }
 
 
+/*
+ * limit, cursor and (for incidents) state.  A bad one is named in "field"
+ * and NGX_DECLINED returned; the caller answers 400.
+ */
 static ngx_int_t
 ngx_http_incident_parse_page(ngx_http_request_t *r, ngx_uint_t states,
-    inc_page_t *page)
+    inc_page_t *page, const char **field, const char **message)
 {
     ngx_str_t  value;
 
@@ -749,10 +753,9 @@ ngx_http_incident_parse_page(ngx_http_request_t *r, ngx_uint_t states,
         page->limit = ngx_atoi(value.data, value.len);
 
         if (page->limit < 1 || page->limit > INC_LIST_LIMIT_MAX) {
-            return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
-                                        "A query parameter is invalid.",
-                                        "limit",
-                                        "must be an integer from 1 to 100");
+            *field = "limit";
+            *message = "must be an integer from 1 to 100";
+            return NGX_DECLINED;
         }
     }
 
@@ -762,10 +765,9 @@ ngx_http_incident_parse_page(ngx_http_request_t *r, ngx_uint_t states,
         page->cursor = ngx_http_incident_parse_id(value.data, value.len);
 
         if (page->cursor == 0) {
-            return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
-                                        "A query parameter is invalid.",
-                                        "cursor",
-                                        "is not a cursor this API gave");
+            *field = "cursor";
+            *message = "is not a cursor this API gave";
+            return NGX_DECLINED;
         }
     }
 
@@ -781,11 +783,9 @@ ngx_http_incident_parse_page(ngx_http_request_t *r, ngx_uint_t states,
         } else if (!(value.len == 3
                      && ngx_strncmp(value.data, "all", 3) == 0))
         {
-            return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
-                                        "A query parameter is invalid.",
-                                        "state",
-                                        "must be one of active, resolved, "
-                                        "all");
+            *field = "state";
+            *message = "must be one of active, resolved, all";
+            return NGX_DECLINED;
         }
     }
 
@@ -867,7 +867,7 @@ static ngx_int_t
 ngx_http_incident_api_read(ngx_http_request_t *r,
     ngx_http_incident_api_ctx_t *ctx)
 {
-    ngx_int_t      rc;
+    const char    *field, *message;
     inc_page_t     page;
     inc_result_t  *res;
 
@@ -882,9 +882,10 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
     switch (ctx->resource) {
 
     case NGX_HTTP_INCIDENT_R_INCIDENTS:
-        rc = ngx_http_incident_parse_page(r, 1, &page);
-        if (rc != NGX_OK) {
-            return rc;
+        if (ngx_http_incident_parse_page(r, 1, &page, &field, &message)
+            != NGX_OK)
+        {
+            goto bad_query;
         }
 
         inc_service_incident_list(ctx->store, &ctx->ictx, &page, res);
@@ -904,9 +905,10 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
         break;
 
     case NGX_HTTP_INCIDENT_R_COMPONENTS:
-        rc = ngx_http_incident_parse_page(r, 0, &page);
-        if (rc != NGX_OK) {
-            return rc;
+        if (ngx_http_incident_parse_page(r, 0, &page, &field, &message)
+            != NGX_OK)
+        {
+            goto bad_query;
         }
 
         inc_service_component_list(ctx->store, &page, res);
@@ -928,9 +930,10 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
             return ngx_http_incident_unauthorized(r);
         }
 
-        rc = ngx_http_incident_parse_page(r, 0, &page);
-        if (rc != NGX_OK) {
-            return rc;
+        if (ngx_http_incident_parse_page(r, 0, &page, &field, &message)
+            != NGX_OK)
+        {
+            goto bad_query;
         }
 
         inc_service_audit_list(ctx->store, &page, res);
@@ -938,6 +941,12 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
     }
 
     return ngx_http_incident_send_result(r, res);
+
+bad_query:
+
+    return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
+                                           "A query parameter is invalid.",
+                                           field, message);
 }
 
 
@@ -968,6 +977,36 @@ ngx_http_incident_pool_json(ngx_http_request_t *r, cJSON *json)
     cln->data = json;
 
     return json;
+}
+
+
+/* one JSON value and nothing but white space after it */
+static cJSON *
+ngx_http_incident_parse_json(ngx_http_request_t *r, ngx_str_t *body)
+{
+    cJSON       *json;
+    const char  *end, *last;
+
+    json = cJSON_ParseWithLengthOpts((char *) body->data, body->len, &end,
+                                     0);
+    if (json == NULL) {
+        return NULL;
+    }
+
+    last = (char *) body->data + body->len;
+
+    while (end < last && (*end == ' ' || *end == '\t' || *end == '\r'
+                          || *end == '\n'))
+    {
+        end++;
+    }
+
+    if (end != last) {
+        cJSON_Delete(json);
+        return NULL;
+    }
+
+    return ngx_http_incident_pool_json(r, json);
 }
 
 
@@ -1119,8 +1158,7 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
                                              NULL);
         }
 
-        in = ngx_http_incident_pool_json(r,
-                         cJSON_ParseWithLength((char *) body.data, body.len));
+        in = ngx_http_incident_parse_json(r, &body);
 
         if (in == NULL) {
             return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
@@ -1148,6 +1186,9 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
         }
 
         if (cJSON_GetArraySize(errors)) {
+            /* one entry per bad field: unknown ids are named too */
+            inc_service_check_references(ctx->store, &ctx->write, errors);
+
             return ngx_http_incident_problem(r, NGX_HTTP_INCIDENT_UNPROCESSABLE,
                                              "Some fields are invalid; "
                                              "nothing was changed.", errors);

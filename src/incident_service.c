@@ -1424,6 +1424,35 @@ inc_service_write(inc_store_t *store, const inc_ctx_t *ctx,
 }
 
 
+/*
+ * The checks a write makes on the ids it names, in a read transaction, so
+ * that a 422 for other fields names the unknown ids as well.
+ */
+void
+inc_service_check_references(inc_store_t *store, const inc_write_t *w,
+    cJSON *errors)
+{
+    inc_txn_t    txn;
+    inc_comps_t  cs;
+
+    if (inc_txn_begin(store, 0, &txn) != INC_OK) {
+        return;
+    }
+
+    inc_check_components(&txn, inc_field(w->input, "componentIds"), errors);
+
+    if (inc_field(w->input, "groupId") != NULL
+        && inc_comps_load(&txn, &cs) == INC_OK)
+    {
+        inc_check_group(&cs, w->op == INC_OP_COMPONENT_PATCH ? w->id : 0,
+                        w->input, errors);
+        inc_comps_free(&cs);
+    }
+
+    inc_txn_abort(&txn);
+}
+
+
 /* read side */
 
 static int

@@ -77,6 +77,9 @@ void inc_result_problem(inc_result_t *res, int status, const char *detail,
 void inc_service_write(inc_store_t *store, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 
+void inc_service_check_references(inc_store_t *store, const inc_write_t *w,
+    cJSON *errors);
+
 void inc_service_incident_list(inc_store_t *store, const inc_ctx_t *ctx,
     const inc_page_t *page, inc_result_t *res);
 void inc_service_incident_get(inc_store_t *store, const inc_ctx_t *ctx,

@@ -545,18 +545,16 @@ ngx_http_incident_init_module(ngx_cycle_t *cycle)
     *p++ = '/';
     *p = '\0';
 
-    if (ngx_create_full_path(path, 0700) != 0) {
+    /* parents as "mkdir -p" makes them; the store itself private */
+    if (ngx_create_full_path(path, 0755) != 0) {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
                       "incident_db cannot create \"%s\"", path);
         return NGX_ERROR;
     }
 
-    if (ngx_create_dir(path, 0700) == NGX_FILE_ERROR
-        && ngx_errno != NGX_EEXIST)
-    {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
-                      "incident_db cannot create \"%s\"", path);
-        return NGX_ERROR;
+    if (chmod((char *) imcf->db_path.data, 0700) == -1) {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, ngx_errno,
+                      "incident_db cannot chmod \"%V\"", &imcf->db_path);
     }
 
     ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx, ngx_core_module);

@@ -52,9 +52,7 @@ rejects(IncidentTest->new(db_params => 'colour=blue'), 'incident_db',
 {
     my $t = IncidentTest->new;
     $t->configure(http_extra => 'incident_db ' . $t->prefix . '/db2;');
-    my ($ok, $out) = $t->nginx_t;
-    ok(!$ok, 'nginx -t fails: two incident_db in one http block')
-        or diag($out);
+    rejects($t, 'incident_db', 'two incident_db in one http block');
 }
 {
     my $t = IncidentTest->new;

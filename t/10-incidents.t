@@ -109,7 +109,7 @@ is_deeply(ids_of($t->get_json('/api/v1/incidents?state=resolved')->{data}),
           \@resolved, 'state=resolved lists the resolved ones, newest first');
 
 for my $limit (1, 5, 12, 100) {
-    my ($items, $pages) = $t->list_all('/api/v1/incidents', limit => $limit);
+    my ($items, $pages) = $t->list_walk('/api/v1/incidents', limit => $limit);
     is_deeply(ids_of($items), \@all,
               "limit=$limit: walking the cursor gives every incident once, in order");
     my $want_pages = $limit >= 12 ? 1 : int((12 + $limit - 1) / $limit);
@@ -227,11 +227,13 @@ for my $i (13 .. 27) {
 # --- bodies spooled to a temp file, and the default limit -----------------------
 
 {
-    my $msg = join '', map { sprintf "line %05d of a long update.\n", $_ } 1 .. 1500;
+    # over client_body_buffer_size (8k/16k), so nginx spools it to a file
+    my $msg = join '', map { sprintf "line %05d of a long update.\n", $_ } 1 .. 600;
     my $x = $t->create_incident(title => 'Long message', message => $msg);
     (my $trimmed = $msg) =~ s/\s+\z//;
-    is($x->{updates}[0]{message}, $trimmed,
-       'a ~40k body (spooled to a temp file) is read whole');
+    ok(($x->{updates}[0]{message} // '') eq $trimmed,
+       'a ~18k body (spooled to a temp file) is read whole')
+        or diag('got ' . length($x->{updates}[0]{message} // '') . ' characters');
     is_problem($t->api(POST => '/api/v1/incidents',
                        {title => 'Too long', status => 'investigating',
                         impact => 'minor', message => 'y' x 70000}),
@@ -262,6 +264,11 @@ for my $i (13 .. 27) {
     is_problem($t->api(POST => '/api/v1/incidents',
                        {title => '', status => 'broken', impact => 'huge'}),
                422, 'three bad fields -> three errors', [qw(title status impact)]);
+    is_problem($t->api(POST => '/api/v1/incidents',
+                       {title => '', status => 'investigating', impact => 'minor',
+                        componentIds => [99]}),
+               422, 'a bad title and a missing component -> two errors',
+               [qw(title componentIds)]);
     is_problem($t->api(POST => '/api/v1/incidents',
                        {title => 5, status => 'investigating', impact => 'minor'}),
                422, 'title not a string -> 422', ['title']);

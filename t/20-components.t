@@ -134,6 +134,8 @@ sub check_order {
                'unknown baseStatus -> 422', ['baseStatus']);
     is_problem($t->api(POST => $p, {name => '', baseStatus => 'down', position => -3}),
                422, 'three bad fields -> three errors', [qw(name baseStatus position)]);
+    is_problem($t->api(POST => $p, {name => '', groupId => 999}), 422,
+               'blank name and a missing group -> two errors', [qw(name groupId)]);
     is_problem($t->api(PATCH => '/api/v1/components/1', {name => ''}), 422,
                'PATCH blank name -> 422', ['name']);
     is_problem($t->api(PATCH => '/api/v1/components/1', {baseStatus => 'down'}), 422,
@@ -268,7 +270,7 @@ sub check_order {
     is(scalar @{ $first->{data} }, 25, 'default page size 25');
     ok(defined $first->{nextCursor}, 'nextCursor on the first page');
     for my $limit (undef, 1, 7, 30) {
-        my ($items, $pages) = $t->list_all('/api/v1/components', limit => $limit);
+        my ($items, $pages) = $t->list_walk('/api/v1/components', limit => $limit);
         is_deeply(ids_of($items), ids_of($everything),
                   'limit=' . ($limit // 'default') . ': pages give the same list');
     }

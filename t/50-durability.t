@@ -90,6 +90,36 @@ sub all_present {
     all_present('all incidents present');
 }
 
+# --- simultaneous writes from several clients -----------------------------------------
+
+{
+    my $results = $t->parallel(4, sub {
+        my ($client) = @_;
+        my @out;
+        for my $n (1 .. 15) {
+            my $title = "Client $client write $n";
+            my $r = $t->api(POST => '/api/v1/incidents',
+                            {title => $title, status => 'investigating',
+                             impact => 'minor'});
+            push @out, {status => $r->{status}, id => $r->{json}{id},
+                        title => $title};
+        }
+        return @out;
+    });
+    my @all = map { @$_ } @$results;
+    my @bad = grep { ($_->{status} // 0) != 201 } @all;
+    is(scalar @all, 60, '4 clients made 15 writes each');
+    ok(!@bad, 'every simultaneous write answered 201')
+        or diag(encode_json(\@bad));
+    my %ids;
+    for my $w (grep { ($_->{status} // 0) == 201 } @all) {
+        $ids{ $w->{id} }++;
+        $titles{ $w->{id} } = $w->{title};
+    }
+    is(scalar(keys %ids), 60, 'and got 60 distinct ids');
+    all_present('after simultaneous writes: all present');
+}
+
 # --- reload ----------------------------------------------------------------------------
 
 {

@@ -506,7 +506,9 @@ sub create_component {
     my ($self, %f) = @_;
     $f{name} //= 'Component ' . ++$self->{seq};
     my $r = $self->api(POST => '/api/v1/components', \%f);
-    is_status($r, 201, "create component '$f{name}'");
+    (my $name = $f{name}) =~ s/\s+/ /g;
+    $name = substr($name, 0, 60) . '...' if length $name > 60;
+    is_status($r, 201, "create component '$name'");
     return $r->{json} || {};
 }
 
@@ -517,7 +519,9 @@ sub create_incident {
     $f{status} //= 'investigating';
     $f{impact} //= 'minor';
     my $r = $self->api(POST => '/api/v1/incidents', \%f, %$opts);
-    is_status($r, 201, "create incident '$f{title}'");
+    (my $name = $f{title}) =~ s/\s+/ /g;
+    $name = substr($name, 0, 60) . '...' if length $name > 60;
+    is_status($r, 201, "create incident '$name'");
     return $r->{json} || {};
 }
 
@@ -528,9 +532,16 @@ sub post_update {
     return $r;
 }
 
-# walk a paginated list; returns an arrayref of all items.
-# Checks the list shape, bounded number of pages, no repeated cursor.
+# walk a paginated list; returns an arrayref of all items
 sub list_all {
+    my ($self, $path, %o) = @_;
+    my ($items) = $self->list_walk($path, %o);
+    return $items;
+}
+
+# walk a paginated list; returns (arrayref of all items, number of pages).
+# Checks the list shape, bounded number of pages, no repeated cursor.
+sub list_walk {
     my ($self, $path, %o) = @_;
     my $limit = $o{limit};
     my $sep = $path =~ /\?/ ? '&' : '?';
@@ -571,7 +582,7 @@ sub list_all {
             fail("a page with a nextCursor is not empty ($url)");
         }
     }
-    return wantarray ? (\@items, $pages) : \@items;
+    return (\@items, $pages);
 }
 
 # call f(pid, response) for a fresh-connection request answered by each
@@ -591,6 +602,39 @@ sub per_worker {
                   . join(',', sort keys %want) . ")")
         or diag("missing: @missing");
     return \%got;
+}
+
+
+# run CODE in N forked clients at once; CODE gets the client number and
+# returns a list of plain data (hashes, arrays, strings). Returns an
+# arrayref with each client's list. Children make no test assertions.
+sub parallel {
+    my ($self, $n, $code) = @_;
+    my @kids;
+    for my $i (1 .. $n) {
+        pipe(my $r, my $w) or die "pipe: $!";
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            close $r;
+            my @out = eval { $code->($i) };
+            @out = ({error => "$@"}) if $@;
+            print $w $JSON->encode(\@out);
+            close $w;
+            POSIX::_exit(0);
+        }
+        close $w;
+        push @kids, [$pid, $r];
+    }
+    my @results;
+    for my $k (@kids) {
+        my ($pid, $r) = @$k;
+        local $/;
+        my $data = <$r>;
+        close $r;
+        waitpid $pid, 0;
+        push @results, eval { $JSON->decode($data) } || [{error => 'no output'}];
+    }
+    return \@results;
 }
 
 
