@@ -21,7 +21,7 @@ NGX_CC_OPT   := -g -O2 -fstack-protector-strong -Wformat \
 NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
 
 BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
-                libssl-dev libpcre2-dev zlib1g-dev
+                libcmark-dev libssl-dev libpcre2-dev zlib1g-dev
 TEST_DEPS    := perl lmdb-utils
 BENCH_DEPS   := wrk
 
@@ -29,10 +29,12 @@ MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
 
 # The domain code (no nginx types) that the C unit tests link directly.
 CORE_SRCS    := src/incident_model.c src/incident_store.c \
-                src/incident_json.c src/incident_service.c
+                src/incident_json.c src/incident_service.c \
+                src/incident_service_page.c src/incident_uptime.c \
+                src/incident_html.c src/incident_render.c
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
-UNIT_LIBS    := -llmdb -lcjson -lcrypto
+UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm
 
 .PHONY: all deps test-deps bench-deps run test unit http-test test-asan \
         bench clean

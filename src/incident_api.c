@@ -56,14 +56,6 @@ typedef struct {
 } ngx_http_incident_api_ctx_t;
 
 
-/* the worker's rendered /api/v1/status, valid for one generation */
-typedef struct {
-    uint64_t                  generation;
-    ngx_str_t                 base_url;
-    ngx_str_t                 text;
-} ngx_http_incident_status_cache_t;
-
-
 static ngx_int_t ngx_http_incident_api_read(ngx_http_request_t *r,
     ngx_http_incident_api_ctx_t *ctx);
 static void ngx_http_incident_api_body_handler(ngx_http_request_t *r);
@@ -114,9 +106,6 @@ static ngx_http_incident_route_t  ngx_http_incident_routes[] = {
     /* /audit */
     { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
 };
-
-
-static ngx_http_incident_status_cache_t  ngx_http_incident_status_cache;
 
 
 /* a decimal id from 1 to 2^53 - 1, as JSON numbers carry them exactly */
@@ -253,58 +242,16 @@ ngx_http_incident_route(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
-ngx_http_incident_add_header(ngx_http_request_t *r, const char *key,
-    ngx_str_t *value, ngx_table_elt_t **ref)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    h->key.data = (u_char *) key;
-    h->key.len = ngx_strlen(key);
-    h->value = *value;
-
-    if (ref != NULL) {
-        *ref = h;
-    }
-
-    return NGX_OK;
-}
-
-
 /*
- * Sends "text" as the whole answer.  JSON for success, problem+json for
- * errors; GET answers carry the generation as their ETag, so that nginx's
- * not_modified filter answers a matching If-None-Match with 304.
+ * JSON for success, problem+json for errors; GET answers carry the
+ * generation as their ETag.
  */
 static ngx_int_t
 ngx_http_incident_send(ngx_http_request_t *r, ngx_uint_t status,
-    const char *text, const char *location, uint64_t generation)
+    const char *text, size_t len, const char *location, uint64_t generation)
 {
-    size_t        len;
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_str_t     value;
-    ngx_chain_t   out;
-
-    len = text ? ngx_strlen(text) : 0;
-
-    r->headers_out.status = status;
-
-    if (status >= NGX_HTTP_BAD_REQUEST) {
-        ngx_str_set(&r->headers_out.content_type,
-                    "application/problem+json");
-
-    } else {
-        ngx_str_set(&r->headers_out.content_type, "application/json");
-    }
-
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    ngx_str_t    value, *etag;
+    const char  *type, *cache;
 
     if (location != NULL && location[0] != '\0') {
         value.data = (u_char *) location;
@@ -319,6 +266,9 @@ ngx_http_incident_send(ngx_http_request_t *r, ngx_uint_t status,
         }
     }
 
+    etag = NULL;
+    cache = NULL;
+
     if (status == NGX_HTTP_OK && (r->method & NGX_HTTP_INCIDENT_READ)) {
         value.data = ngx_pnalloc(r->pool, NGX_INT64_LEN + 3);
         if (value.data == NULL) {
@@ -327,50 +277,15 @@ ngx_http_incident_send(ngx_http_request_t *r, ngx_uint_t status,
 
         value.len = ngx_sprintf(value.data, "\"g%uL\"", generation)
                     - value.data;
-
-        if (ngx_http_incident_add_header(r, "ETag", &value,
-                                         &r->headers_out.etag)
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ngx_str_set(&value, "no-cache");
-
-        if (ngx_http_incident_add_header(r, "Cache-Control", &value, NULL)
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+        etag = &value;
+        cache = "no-cache";
     }
 
-    if (len == 0) {
-        r->header_only = 1;
-        r->headers_out.content_length_n = 0;
-        return ngx_http_send_header(r);
-    }
+    type = status >= NGX_HTTP_BAD_REQUEST ? "application/problem+json"
+                                          : "application/json";
 
-    r->headers_out.content_length_n = len;
-
-    b = ngx_create_temp_buf(r->pool, len);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->last = ngx_cpymem(b->pos, text, len);
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_incident_output(r, status, type, etag, cache,
+                                    (u_char *) text, len);
 }
 
 
@@ -392,7 +307,8 @@ ngx_http_incident_send_doc(ngx_http_request_t *r, ngx_uint_t status,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_incident_send(r, status, text, location, generation);
+    rc = ngx_http_incident_send(r, status, text, ngx_strlen(text), location,
+                                generation);
     free(text);
 
     return rc;
@@ -453,7 +369,7 @@ ngx_http_incident_send_result(ngx_http_request_t *r, inc_result_t *res)
 
     if (res->status == NGX_HTTP_NO_CONTENT) {
         cJSON_Delete(doc);
-        return ngx_http_incident_send(r, res->status, NULL, NULL, 0);
+        return ngx_http_incident_send(r, res->status, NULL, 0, NULL, 0);
     }
 
     return ngx_http_incident_send_doc(r, res->status, doc, res->location,
@@ -541,8 +457,8 @@ ngx_http_incident_unauthorized(ngx_http_request_t *r)
 
 
 /* "https://status.example.com": incident_public_url, or this request's */
-static ngx_int_t
-ngx_http_incident_base_url(ngx_http_request_t *r, inc_ctx_t *ictx)
+ngx_int_t
+ngx_http_incident_base_url(ngx_http_request_t *r, const char **base_url)
 {
     u_char                        *p;
     ngx_str_t                      host, scheme;
@@ -551,7 +467,7 @@ ngx_http_incident_base_url(ngx_http_request_t *r, inc_ctx_t *ictx)
     ilcf = ngx_http_get_module_loc_conf(r, ngx_http_incident_module);
 
     if (ilcf->public_url.len) {
-        ictx->base_url = (char *) ilcf->public_url.data;
+        *base_url = (char *) ilcf->public_url.data;
         return NGX_OK;
     }
 
@@ -575,7 +491,7 @@ ngx_http_incident_base_url(ngx_http_request_t *r, inc_ctx_t *ictx)
         return NGX_ERROR;
     }
 
-    ictx->base_url = (char *) p;
+    *base_url = (char *) p;
 
     p = ngx_sprintf(p, "%V://%V", &scheme, &host);
     *p = '\0';
@@ -641,7 +557,7 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
                                          NULL);
     }
 
-    if (ngx_http_incident_base_url(r, &ctx->ictx) != NGX_OK) {
+    if (ngx_http_incident_base_url(r, &ctx->ictx.base_url) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -798,27 +714,32 @@ static ngx_int_t
 ngx_http_incident_status(ngx_http_request_t *r,
     ngx_http_incident_api_ctx_t *ctx)
 {
-    char                              *text;
-    size_t                             len, base_len;
-    uint64_t                           generation;
-    ngx_int_t                          rc;
-    inc_result_t                      *res;
-    ngx_http_incident_status_cache_t  *cache;
+    char           *text;
+    u_char         *p;
+    uint64_t        generation;
+    ngx_int_t       rc;
+    ngx_str_t       key, *cached;
+    inc_result_t   *res;
 
-    cache = &ngx_http_incident_status_cache;
     res = &ctx->result;
-    base_len = ngx_strlen(ctx->ictx.base_url);
 
-    if (inc_store_generation(ctx->store, &generation) == INC_OK
-        && cache->text.data != NULL
-        && cache->generation == generation
-        && cache->base_url.len == base_len
-        && ngx_strncmp(cache->base_url.data, ctx->ictx.base_url, base_len)
-           == 0)
-    {
-        return ngx_http_incident_send(r, NGX_HTTP_OK,
-                                      (char *) cache->text.data, NULL,
-                                      generation);
+    key.len = sizeof("status ") - 1 + ngx_strlen(ctx->ictx.base_url);
+    key.data = ngx_pnalloc(r->pool, key.len);
+    if (key.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_cpymem(key.data, "status ", sizeof("status ") - 1);
+    ngx_memcpy(p, ctx->ictx.base_url, ngx_strlen(ctx->ictx.base_url));
+
+    if (inc_store_generation(ctx->store, &generation) == INC_OK) {
+        cached = ngx_http_incident_cache_get(&key, generation, 0);
+
+        if (cached != NULL) {
+            return ngx_http_incident_send(r, NGX_HTTP_OK,
+                                          (char *) cached->data, cached->len,
+                                          NULL, generation);
+        }
     }
 
     inc_service_status(ctx->store, &ctx->ictx, res);
@@ -834,29 +755,11 @@ ngx_http_incident_status(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    len = ngx_strlen(text);
+    ngx_http_incident_cache_put(&key, res->generation, 0, (u_char *) text,
+                                ngx_strlen(text), r->connection->log);
 
-    ngx_free(cache->text.data);
-    ngx_free(cache->base_url.data);
-    ngx_memzero(cache, sizeof(ngx_http_incident_status_cache_t));
-
-    cache->base_url.data = ngx_alloc(base_len + 1, r->connection->log);
-    cache->text.data = ngx_alloc(len + 1, r->connection->log);
-
-    if (cache->base_url.data && cache->text.data) {
-        ngx_memcpy(cache->base_url.data, ctx->ictx.base_url, base_len + 1);
-        ngx_memcpy(cache->text.data, text, len + 1);
-        cache->base_url.len = base_len;
-        cache->text.len = len;
-        cache->generation = res->generation;
-
-    } else {
-        ngx_free(cache->text.data);
-        ngx_free(cache->base_url.data);
-        ngx_memzero(cache, sizeof(ngx_http_incident_status_cache_t));
-    }
-
-    rc = ngx_http_incident_send(r, NGX_HTTP_OK, text, NULL, res->generation);
+    rc = ngx_http_incident_send(r, NGX_HTTP_OK, text, ngx_strlen(text), NULL,
+                                res->generation);
     free(text);
 
     return rc;
@@ -1264,6 +1167,7 @@ ngx_http_incident_api_thread_done(ngx_event_t *ev)
 
     } else {
         rc = ngx_http_incident_send(r, ctx->result.status, ctx->text,
+                                    ctx->text ? ngx_strlen(ctx->text) : 0,
                                     ctx->result.location, 0);
     }
 

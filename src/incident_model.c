@@ -16,6 +16,9 @@
 /* a client may claim "now" a little ahead of our clock */
 #define INC_CLOCK_SKEW  60
 
+/* 2000-01-01T00:00:00Z: no status page predates it */
+#define INC_TIME_MIN  946684800
+
 /* the largest integer a JSON number carries exactly */
 #define INC_MAX_SAFE_ID  9007199254740991.0
 
@@ -124,6 +127,17 @@ inc_enum_error(cJSON *errors, const char *field, const inc_enum_t *e, int n)
     }
 
     inc_error_add(errors, field, msg);
+}
+
+
+static int
+inc_rec_str_empty(const cJSON *obj, const char *field)
+{
+    const cJSON  *item;
+
+    item = cJSON_GetObjectItemCaseSensitive(obj, field);
+
+    return !cJSON_IsString(item) || item->valuestring[0] == '\0';
 }
 
 
@@ -363,6 +377,12 @@ inc_take_past_time(const cJSON *in, const char *field, time_t now,
         return -1;
     }
 
+    /* 0 stands for "not given" in the records */
+    if (t < INC_TIME_MIN) {
+        inc_error_add(errors, field, "must not be before 2000");
+        return -1;
+    }
+
     cJSON_AddNumberToObject(out, field, (double) t);
 
     return 1;
@@ -470,6 +490,200 @@ inc_validate_component(const cJSON *in, int create, cJSON *out,
 }
 
 
+/* an absolute http(s) URL, or a path on this site */
+static int
+inc_is_link(const char *s)
+{
+    const char  *p;
+
+    if (strncmp(s, "https://", 8) == 0) {
+        p = s + 8;
+
+    } else if (strncmp(s, "http://", 7) == 0) {
+        p = s + 7;
+
+    } else if (s[0] == '/' && s[1] != '/') {
+        p = s;
+
+    } else {
+        return 0;
+    }
+
+    for ( /* void */ ; *p; p++) {
+        if ((unsigned char) *p <= ' ' || *p == '"' || *p == '<'
+            || *p == '>' || *p == '\\')
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static void
+inc_take_link(const cJSON *in, const char *field, cJSON *out, cJSON *errors)
+{
+    const char  *s;
+
+    if (inc_take_string(in, field, 0, 500, out, errors) != 1) {
+        return;
+    }
+
+    s = cJSON_GetObjectItemCaseSensitive(out, field)->valuestring;
+
+    if (s[0] != '\0' && !inc_is_link(s)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, field);
+        inc_error_add(errors, field,
+                      "must be an http:// or https:// URL or a /path");
+    }
+}
+
+
+static void
+inc_take_color(const cJSON *in, cJSON *out, cJSON *errors)
+{
+    int          i;
+    const char  *s;
+
+    if (inc_take_string(in, "accentColor", 0, 7, out, errors) != 1) {
+        return;
+    }
+
+    s = cJSON_GetObjectItemCaseSensitive(out, "accentColor")->valuestring;
+
+    if (s[0] == '\0') {
+        return;
+    }
+
+    for (i = 1; i < 7 && isxdigit((unsigned char) s[i]); i++) {
+        /* void */
+    }
+
+    if (s[0] != '#' || i != 7 || s[7] != '\0') {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, "accentColor");
+        inc_error_add(errors, "accentColor",
+                      "must be a colour such as #2f6feb");
+    }
+}
+
+
+/* an IANA zone name such as Europe/Paris; "" is UTC */
+static void
+inc_take_timezone(const cJSON *in, cJSON *out, cJSON *errors)
+{
+    const char  *s, *p;
+
+    if (inc_take_string(in, "timezone", 0, 64, out, errors) != 1) {
+        return;
+    }
+
+    s = cJSON_GetObjectItemCaseSensitive(out, "timezone")->valuestring;
+
+    for (p = s; *p; p++) {
+        if (!(isalnum((unsigned char) *p) || *p == '/' || *p == '_'
+              || *p == '-' || *p == '+'))
+        {
+            break;
+        }
+    }
+
+    if (*p != '\0' || s[0] == '/' || strstr(s, "..") != NULL) {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, "timezone");
+        inc_error_add(errors, "timezone",
+                      "must be a time zone name such as Europe/Paris");
+    }
+}
+
+
+#define INC_FOOTER_LINKS_MAX  10
+
+
+static void
+inc_take_footer_links(const cJSON *in, cJSON *out, cJSON *errors)
+{
+    int           bad;
+    cJSON        *links, *link, *item_errors;
+    const cJSON  *list, *item;
+
+    list = cJSON_GetObjectItemCaseSensitive(in, "footerLinks");
+
+    if (list == NULL) {
+        return;
+    }
+
+    if (!cJSON_IsArray(list)
+        || cJSON_GetArraySize(list) > INC_FOOTER_LINKS_MAX)
+    {
+        inc_error_add(errors, "footerLinks",
+                      "must be an array of at most 10 "
+                      "{\"label\", \"url\"} objects");
+        return;
+    }
+
+    links = cJSON_CreateArray();
+    item_errors = cJSON_CreateArray();
+    bad = links == NULL || item_errors == NULL;
+
+    cJSON_ArrayForEach(item, list) {
+        link = cJSON_CreateObject();
+
+        if (bad || link == NULL || !cJSON_IsObject(item)) {
+            cJSON_Delete(link);
+            bad = 1;
+            break;
+        }
+
+        inc_take_string(item, "label", 1, 60, link, item_errors);
+        inc_take_link(item, "url", link, item_errors);
+
+        cJSON_AddItemToArray(links, link);
+
+        if (cJSON_GetArraySize(item_errors)
+            || cJSON_GetObjectItem(link, "url") == NULL
+            || inc_rec_str_empty(link, "url"))
+        {
+            bad = 1;
+            break;
+        }
+    }
+
+    cJSON_Delete(item_errors);
+
+    if (bad) {
+        cJSON_Delete(links);
+        inc_error_add(errors, "footerLinks",
+                      "each link needs a label (1 to 60 characters) and "
+                      "an http(s):// URL or a /path");
+        return;
+    }
+
+    cJSON_AddItemToObject(out, "footerLinks", links);
+}
+
+
+cJSON *
+inc_settings_defaults(void)
+{
+    cJSON  *s;
+
+    s = cJSON_CreateObject();
+    if (s == NULL) {
+        return NULL;
+    }
+
+    cJSON_AddNumberToObject(s, "v", 1);
+    cJSON_AddStringToObject(s, "pageTitle", "Status");
+    cJSON_AddStringToObject(s, "incidentPosition", "top");
+    cJSON_AddStringToObject(s, "logoUrl", "");
+    cJSON_AddStringToObject(s, "accentColor", "");
+    cJSON_AddStringToObject(s, "timezone", "");
+    cJSON_AddArrayToObject(s, "footerLinks");
+
+    return s;
+}
+
+
 void
 inc_validate_settings(const cJSON *in, cJSON *out, cJSON *errors)
 {
@@ -479,6 +693,10 @@ inc_validate_settings(const cJSON *in, cJSON *out, cJSON *errors)
 
     inc_take_enum(in, "incidentPosition", 0, inc_positions,
                   INC_POSITION_COUNT, out, errors);
+    inc_take_link(in, "logoUrl", out, errors);
+    inc_take_color(in, out, errors);
+    inc_take_timezone(in, out, errors);
+    inc_take_footer_links(in, out, errors);
 }
 
 
@@ -660,7 +878,7 @@ inc_time_parse(const char *s, time_t *t)
     if (*s == 'Z' || *s == 'z') {
         s++;
 
-    } else if ((*s == '+' || *s == '-') && s[3] == ':') {
+    } else if ((*s == '+' || *s == '-') && strlen(s) == 6 && s[3] == ':') {
         sign = (*s == '-') ? -1 : 1;
         oh = inc_digits(s + 1, 2);
         om = inc_digits(s + 4, 2);
@@ -688,6 +906,39 @@ inc_time_parse(const char *s, time_t *t)
     *t = timegm(&tm) - sign * (oh * 3600 + om * 60);
 
     return 0;
+}
+
+
+#define inc_plural(n)  ((n) == 1 ? "" : "s")
+
+
+void
+inc_duration_text(long seconds, char *buf, size_t size)
+{
+    long  minutes, hours, days;
+
+    minutes = seconds > 0 ? (seconds + 30) / 60 : 0;
+    days = minutes / 1440;
+    hours = (minutes % 1440) / 60;
+    minutes %= 60;
+
+    if (days && hours) {
+        snprintf(buf, size, "%ld day%s %ld hour%s", days, inc_plural(days),
+                 hours, inc_plural(hours));
+
+    } else if (days) {
+        snprintf(buf, size, "%ld day%s", days, inc_plural(days));
+
+    } else if (hours && minutes) {
+        snprintf(buf, size, "%ld hour%s %ld minute%s", hours,
+                 inc_plural(hours), minutes, inc_plural(minutes));
+
+    } else if (hours) {
+        snprintf(buf, size, "%ld hour%s", hours, inc_plural(hours));
+
+    } else {
+        snprintf(buf, size, "%ld minute%s", minutes, inc_plural(minutes));
+    }
 }
 
 

@@ -95,6 +95,7 @@ void inc_validate_update_create(const cJSON *in, cJSON *out, cJSON *errors);
 void inc_validate_update_patch(const cJSON *in, cJSON *out, cJSON *errors);
 void inc_validate_component(const cJSON *in, int create, cJSON *out,
     cJSON *errors);
+cJSON *inc_settings_defaults(void);
 void inc_validate_settings(const cJSON *in, cJSON *out, cJSON *errors);
 
 
@@ -118,6 +119,10 @@ int inc_overall_status(const inc_component_state_t *c, size_t n,
 
 void inc_time_format(time_t t, char buf[INC_RFC3339_LEN + 1]);
 int inc_time_parse(const char *s, time_t *t);
+
+
+/* "45 minutes", "2 hours 5 minutes", "3 days 4 hours" */
+void inc_duration_text(long seconds, char *buf, size_t size);
 
 
 /* text */

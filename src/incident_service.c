@@ -10,20 +10,7 @@
 #include "incident_store.h"
 #include "incident_json.h"
 #include "incident_service.h"
-
-
-typedef struct {
-    cJSON                  *rec;
-    inc_component_state_t   state;
-    uint64_t                sort[4];   /* top position, top id, level, own */
-} inc_comp_t;
-
-typedef struct {
-    inc_comp_t             *comps;
-    size_t                  n;
-    int                    *unlinked;  /* impacts of incidents naming none */
-    size_t                  nunlinked;
-} inc_comps_t;
+#include "incident_service_int.h"
 
 
 typedef int (*inc_op_pt)(inc_txn_t *txn, const inc_ctx_t *ctx,
@@ -95,7 +82,7 @@ inc_result_ok(inc_result_t *res, int status, cJSON *body)
 }
 
 
-static void
+void
 inc_result_store_failed(inc_result_t *res, inc_txn_t *txn, int rc)
 {
     res->store_error = inc_txn_error(txn);
@@ -111,7 +98,7 @@ inc_result_store_failed(inc_result_t *res, inc_txn_t *txn, int rc)
 }
 
 
-static int
+int
 inc_result_not_found(inc_result_t *res, const char *what)
 {
     char  detail[128];
@@ -238,7 +225,7 @@ inc_check_components(inc_txn_t *txn, const cJSON *ids, cJSON *errors)
 
 
 /* the API updates of one incident, newest first */
-static int
+int
 inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out)
 {
     int          rc;
@@ -282,7 +269,7 @@ inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out)
 }
 
 
-static int
+int
 inc_incident_doc(inc_txn_t *txn, const inc_ctx_t *ctx, const cJSON *rec,
     cJSON **out)
 {
@@ -300,7 +287,7 @@ inc_incident_doc(inc_txn_t *txn, const inc_ctx_t *ctx, const cJSON *rec,
 }
 
 
-static void
+void
 inc_comps_free(inc_comps_t *cs)
 {
     size_t  i;
@@ -315,7 +302,7 @@ inc_comps_free(inc_comps_t *cs)
 }
 
 
-static inc_comp_t *
+inc_comp_t *
 inc_comps_find(inc_comps_t *cs, uint64_t id)
 {
     size_t  i;
@@ -416,7 +403,7 @@ inc_comps_link(inc_txn_t *txn, inc_comps_t *cs)
  * All components with their effective status, in page order: top-level
  * components and groups by position, each group followed by its members.
  */
-static int
+int
 inc_comps_load(inc_txn_t *txn, inc_comps_t *cs)
 {
     int          rc, status;
@@ -522,7 +509,7 @@ inc_comps_load(inc_txn_t *txn, inc_comps_t *cs)
 }
 
 
-static cJSON *
+cJSON *
 inc_comp_doc(const inc_comp_t *c)
 {
     return inc_json_component(c->rec, c->state.status, c->state.is_group);
@@ -603,6 +590,8 @@ static int
 inc_incident_set_status(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
     cJSON *rec, const char *status)
 {
+    int  rc;
+
     inc_set(rec, "status", cJSON_CreateString(status));
 
     if (strcmp(status, "resolved") == 0) {
@@ -610,8 +599,9 @@ inc_incident_set_status(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
             inc_set_time(rec, "resolvedAt", ctx->now);
         }
 
-        return inc_record_del(txn, INC_DB_ACTIVE, id, 0) == INC_ERROR
-               ? INC_ERROR : INC_OK;
+        rc = inc_record_del(txn, INC_DB_ACTIVE, id, 0);
+
+        return rc == INC_NOTFOUND ? INC_OK : rc;
     }
 
     inc_set_time(rec, "resolvedAt", 0);
@@ -787,8 +777,7 @@ static int
 inc_op_incident_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res)
 {
-    int         rc;
-    inc_iter_t  it;
+    int  rc;
 
     rc = inc_record_get(txn, INC_DB_INCIDENTS, w->id, 0, NULL);
     if (rc == INC_NOTFOUND) {
@@ -799,25 +788,8 @@ inc_op_incident_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
         return rc;
     }
 
-    rc = inc_iter_open(txn, INC_DB_UPDATES, &it);
+    rc = inc_record_del_all(txn, INC_DB_UPDATES, w->id);
     if (rc != INC_OK) {
-        return rc;
-    }
-
-    /* each delete moves the cursor on, so seek again every time */
-    for (rc = inc_iter_seek(&it, w->id, 0, NULL);
-         rc == INC_OK && it.key[0] == w->id;
-         rc = inc_iter_seek(&it, w->id, 0, NULL))
-    {
-        rc = inc_record_del(txn, INC_DB_UPDATES, w->id, it.key[1]);
-        if (rc != INC_OK) {
-            break;
-        }
-    }
-
-    inc_iter_close(&it);
-
-    if (rc != INC_OK && rc != INC_NOTFOUND) {
         return rc;
     }
 
@@ -1103,14 +1075,20 @@ inc_next_position(inc_comps_t *cs, uint64_t group_id, uint64_t except)
 }
 
 
+/* "log": the base status is new, and goes into the uptime history */
 static int
 inc_component_save(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
-    cJSON *rec, const char *action, int status, inc_result_t *res)
+    cJSON *rec, int log, const char *action, int status, inc_result_t *res)
 {
     int     rc;
     cJSON  *doc;
 
     rc = inc_record_put(txn, INC_DB_COMPONENTS, id, 0, rec);
+
+    if (rc == INC_OK && log) {
+        rc = inc_status_log_add(txn, id, ctx->now,
+                                inc_rec_str(rec, "baseStatus"));
+    }
 
     if (rc == INC_OK) {
         rc = inc_audit(txn, ctx, action, "component", id);
@@ -1198,7 +1176,8 @@ inc_op_component_create(inc_txn_t *txn, const inc_ctx_t *ctx,
 
     inc_comps_free(&cs);
 
-    rc = inc_component_save(txn, ctx, id, rec, "component.create", 201, res);
+    rc = inc_component_save(txn, ctx, id, rec, 1, "component.create", 201,
+                            res);
     cJSON_Delete(rec);
 
     return rc;
@@ -1210,7 +1189,7 @@ inc_op_component_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res)
 {
     int           rc;
-    cJSON        *rec, *errors;
+    cJSON        *rec, *errors, *c_base;
     uint64_t      group;
     inc_comp_t   *c;
     inc_comps_t   cs;
@@ -1250,6 +1229,7 @@ inc_op_component_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
     cJSON_Delete(errors);
 
     group = inc_rec_id(rec, "groupId");
+    c_base = cJSON_Duplicate(c->rec, 1);
 
     inc_set_copy(rec, in, "name");
     inc_set_copy(rec, in, "description");
@@ -1270,8 +1250,11 @@ inc_op_component_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
 
     inc_comps_free(&cs);
 
-    rc = inc_component_save(txn, ctx, w->id, rec, "component.patch", 200,
-                            res);
+    rc = inc_component_save(txn, ctx, w->id, rec,
+                            strcmp(inc_rec_str(rec, "baseStatus"),
+                                   inc_rec_str(c_base, "baseStatus")) != 0,
+                            "component.patch", 200, res);
+    cJSON_Delete(c_base);
     cJSON_Delete(rec);
 
     return rc;
@@ -1314,6 +1297,10 @@ inc_op_component_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
     inc_comps_free(&cs);
 
     if (rc == INC_OK) {
+        rc = inc_record_del_all(txn, INC_DB_STATUS_LOG, w->id);
+    }
+
+    if (rc == INC_OK) {
         rc = inc_record_del(txn, INC_DB_COMPONENTS, w->id, 0);
     }
 
@@ -1329,27 +1316,40 @@ inc_op_component_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
 }
 
 
-static int
+/* the stored settings, with defaults for what a newer version added */
+int
 inc_settings_load(inc_txn_t *txn, cJSON **rec)
 {
-    int  rc;
+    int           rc;
+    cJSON        *defaults;
+    const cJSON  *item;
+
+    defaults = inc_settings_defaults();
+    if (defaults == NULL) {
+        return INC_ERROR;
+    }
 
     rc = inc_named_get(txn, INC_DB_SETTINGS, "page", rec);
 
     if (rc == INC_NOTFOUND || (rc == INC_OK && *rec == NULL)) {
-        *rec = cJSON_CreateObject();
-        if (*rec == NULL) {
-            return INC_ERROR;
-        }
-
-        cJSON_AddNumberToObject(*rec, "v", 1);
-        cJSON_AddStringToObject(*rec, "pageTitle", "Status");
-        cJSON_AddStringToObject(*rec, "incidentPosition", "top");
-
+        *rec = defaults;
         return INC_OK;
     }
 
-    return rc;
+    if (rc != INC_OK) {
+        cJSON_Delete(defaults);
+        return rc;
+    }
+
+    cJSON_ArrayForEach(item, defaults) {
+        if (inc_field(*rec, item->string) == NULL) {
+            inc_set(*rec, item->string, cJSON_Duplicate(item, 1));
+        }
+    }
+
+    cJSON_Delete(defaults);
+
+    return INC_OK;
 }
 
 
@@ -1455,7 +1455,7 @@ inc_service_check_references(inc_store_t *store, const inc_write_t *w,
 
 /* read side */
 
-static int
+int
 inc_read_begin(inc_store_t *store, inc_txn_t *txn, inc_result_t *res)
 {
     int  rc;
@@ -1474,7 +1474,7 @@ inc_read_begin(inc_store_t *store, inc_txn_t *txn, inc_result_t *res)
 }
 
 
-static void
+void
 inc_read_end(inc_txn_t *txn, int rc, int status, cJSON *body,
     inc_result_t *res)
 {

@@ -95,6 +95,14 @@ void inc_service_component_get(inc_store_t *store, uint64_t id,
 void inc_service_status(inc_store_t *store, const inc_ctx_t *ctx,
     inc_result_t *res);
 void inc_service_settings(inc_store_t *store, inc_result_t *res);
+/* documents for the public pages (incident_service_page.c) */
+void inc_service_page_home(inc_store_t *store, const inc_ctx_t *ctx,
+    inc_result_t *res);
+void inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
+    uint64_t id, inc_result_t *res);
+void inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
+    const inc_page_t *page, inc_result_t *res);
+
 void inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
     inc_result_t *res);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "incident_model.h"
 #include "incident_store.h"
 
 
@@ -28,17 +29,19 @@ struct inc_store_s {
 
 static const char  *inc_db_names[INC_DB_COUNT] = {
     "meta", "settings", "components", "incidents", "updates", "active",
-    "audit"
+    "audit", "status_log"
 };
 
 
 typedef int (*inc_upgrade_pt)(inc_txn_t *txn);
 
 static int inc_upgrade_initial(inc_txn_t *txn);
+static int inc_upgrade_status_log(inc_txn_t *txn);
 
 /* inc_upgrades[v] brings a store from schema v to v + 1 */
 static inc_upgrade_pt  inc_upgrades[INC_SCHEMA_VERSION] = {
     inc_upgrade_initial,
+    inc_upgrade_status_log,
 };
 
 
@@ -92,7 +95,7 @@ inc_get_u64(const unsigned char *p)
 static size_t
 inc_key_size(inc_db_t db)
 {
-    return db == INC_DB_UPDATES ? 16 : 8;
+    return (db == INC_DB_UPDATES || db == INC_DB_STATUS_LOG) ? 16 : 8;
 }
 
 
@@ -125,6 +128,7 @@ inc_meta_get_u64(inc_txn_t *txn, const char *name, uint64_t *v)
     }
 
     if (rc != MDB_SUCCESS || val.mv_size != 8) {
+        *v = 0;
         return inc_mdb_result(txn, rc == MDB_SUCCESS ? MDB_CORRUPTED : rc);
     }
 
@@ -160,17 +164,76 @@ inc_upgrade_initial(inc_txn_t *txn)
     int     rc;
     cJSON  *settings;
 
-    settings = cJSON_CreateObject();
+    settings = inc_settings_defaults();
     if (settings == NULL) {
         return INC_ERROR;
     }
 
-    cJSON_AddNumberToObject(settings, "v", 1);
-    cJSON_AddStringToObject(settings, "pageTitle", "Status");
-    cJSON_AddStringToObject(settings, "incidentPosition", "top");
-
     rc = inc_named_put(txn, INC_DB_SETTINGS, "page", settings);
     cJSON_Delete(settings);
+
+    return rc;
+}
+
+
+/*
+ * schema 1 -> 2: base statuses get a history, for uptime; each existing
+ * component starts it with the status it has, from its creation
+ */
+static int
+inc_upgrade_status_log(inc_txn_t *txn)
+{
+    int          rc;
+    cJSON       *rec;
+    inc_iter_t   it;
+
+    rc = inc_iter_open(txn, INC_DB_COMPONENTS, &it);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    for (rc = inc_iter_first(&it, &rec); rc == INC_OK;
+         rc = inc_iter_next(&it, &rec))
+    {
+        rc = inc_status_log_add(txn, it.key[0], inc_rec_time(rec, "createdAt"),
+                                inc_rec_str(rec, "baseStatus"));
+        cJSON_Delete(rec);
+
+        if (rc != INC_OK) {
+            break;
+        }
+    }
+
+    inc_iter_close(&it);
+
+    return rc == INC_NOTFOUND ? INC_OK : rc;
+}
+
+
+int
+inc_status_log_add(inc_txn_t *txn, uint64_t component_id, time_t at,
+    const char *status)
+{
+    int       rc;
+    cJSON    *rec;
+    uint64_t  id;
+
+    rc = inc_txn_next_id(txn, "statuslog", &id);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    rec = cJSON_CreateObject();
+    if (rec == NULL) {
+        return INC_ERROR;
+    }
+
+    cJSON_AddNumberToObject(rec, "v", 1);
+    cJSON_AddNumberToObject(rec, "at", (double) at);
+    cJSON_AddStringToObject(rec, "status", status);
+
+    rc = inc_record_put(txn, INC_DB_STATUS_LOG, component_id, id, rec);
+    cJSON_Delete(rec);
 
     return rc;
 }
@@ -221,7 +284,13 @@ inc_store_upgrade(inc_store_t *store, char *err, size_t err_len)
         goto failed;
     }
 
-    return inc_txn_commit(&txn, time(NULL));
+    rc = inc_txn_commit(&txn, time(NULL));
+    if (rc != INC_OK) {
+        snprintf(err, err_len, "schema upgrade failed: %s",
+                 inc_txn_error(&txn));
+    }
+
+    return rc;
 
 failed:
 
@@ -302,10 +371,10 @@ inc_store_open(inc_store_t **store, const char *path, size_t map_size,
         goto failed;
     }
 
-    if (inc_store_upgrade(st, err, err_len) != INC_OK) {
-        mdb_env_close(st->env);
-        free(st);
-        return INC_ERROR;
+    rc = inc_store_upgrade(st, err, err_len);
+    if (rc != INC_OK) {
+        inc_store_close(st);
+        return rc;
     }
 
     *store = st;
@@ -388,7 +457,13 @@ inc_txn_commit(inc_txn_t *txn, time_t now)
     int       rc;
     uint64_t  generation;
 
-    if (txn->write) {
+    if (!txn->write) {
+        /* a read has nothing to commit; this keeps the cached reader */
+        inc_txn_abort(txn);
+        return INC_OK;
+    }
+
+    {
         rc = inc_meta_get_u64(txn, "generation", &generation);
         if (rc == INC_ERROR) {
             goto failed;
@@ -607,6 +682,35 @@ inc_record_del(inc_txn_t *txn, inc_db_t db, uint64_t id, uint64_t sub)
 
     return inc_mdb_result(txn, mdb_del(txn->txn, txn->store->dbi[db],
                                        &key, NULL));
+}
+
+
+/* every (id, *) record of a two-id database */
+int
+inc_record_del_all(inc_txn_t *txn, inc_db_t db, uint64_t id)
+{
+    int         rc;
+    inc_iter_t  it;
+
+    rc = inc_iter_open(txn, db, &it);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    /* a delete moves the cursor on: seek again every time */
+    for (rc = inc_iter_seek(&it, id, 0, NULL);
+         rc == INC_OK && it.key[0] == id;
+         rc = inc_iter_seek(&it, id, 0, NULL))
+    {
+        rc = inc_record_del(txn, db, id, it.key[1]);
+        if (rc != INC_OK) {
+            break;
+        }
+    }
+
+    inc_iter_close(&it);
+
+    return rc == INC_NOTFOUND ? INC_OK : rc;
 }
 
 

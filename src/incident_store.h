@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 
-#define INC_SCHEMA_VERSION  1
+#define INC_SCHEMA_VERSION  2
 
 
 /* results of store calls */
@@ -33,6 +33,7 @@ typedef enum {
     INC_DB_UPDATES,          /* key: incident id + update id */
     INC_DB_ACTIVE,           /* unresolved incident ids, empty values */
     INC_DB_AUDIT,
+    INC_DB_STATUS_LOG,       /* key: component id + change id */
     INC_DB_COUNT
 } inc_db_t;
 
@@ -74,6 +75,7 @@ int inc_record_get(inc_txn_t *txn, inc_db_t db, uint64_t id, uint64_t sub,
 int inc_record_put(inc_txn_t *txn, inc_db_t db, uint64_t id, uint64_t sub,
     const cJSON *record);
 int inc_record_del(inc_txn_t *txn, inc_db_t db, uint64_t id, uint64_t sub);
+int inc_record_del_all(inc_txn_t *txn, inc_db_t db, uint64_t id);
 int inc_record_exists(inc_txn_t *txn, inc_db_t db, uint64_t id,
     uint64_t sub);
 
@@ -98,6 +100,11 @@ int inc_iter_prev(inc_iter_t *it, cJSON **record);
 /* the last key < (id, sub), for walking newest first from a cursor */
 int inc_iter_seek_before(inc_iter_t *it, uint64_t id, uint64_t sub,
     cJSON **record);
+
+
+/* the base-status history of components, for uptime */
+int inc_status_log_add(inc_txn_t *txn, uint64_t component_id, time_t at,
+    const char *status);
 
 
 /* record field helpers shared by the service and the JSON layer */

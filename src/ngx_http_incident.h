@@ -33,6 +33,7 @@ typedef struct {
 
 typedef struct {
     ngx_flag_t            api;
+    ngx_flag_t            page;
     ngx_array_t          *tokens;       /* ngx_http_incident_token_t */
     ngx_str_t             public_url;
     size_t                max_body;
@@ -40,6 +41,19 @@ typedef struct {
 
 
 ngx_int_t ngx_http_incident_api_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_incident_page_handler(ngx_http_request_t *r);
+
+ngx_int_t ngx_http_incident_add_header(ngx_http_request_t *r,
+    const char *key, ngx_str_t *value, ngx_table_elt_t **ref);
+ngx_int_t ngx_http_incident_output(ngx_http_request_t *r, ngx_uint_t status,
+    const char *content_type, ngx_str_t *etag, const char *cache_control,
+    const u_char *text, size_t len);
+ngx_str_t *ngx_http_incident_cache_get(ngx_str_t *key, uint64_t generation,
+    time_t day);
+void ngx_http_incident_cache_put(ngx_str_t *key, uint64_t generation,
+    time_t day, const u_char *text, size_t len, ngx_log_t *log);
+ngx_int_t ngx_http_incident_base_url(ngx_http_request_t *r,
+    const char **base_url);
 
 
 extern ngx_module_t  ngx_http_incident_module;

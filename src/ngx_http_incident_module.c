@@ -21,6 +21,8 @@ static char *ngx_http_incident_db(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_incident_api(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_incident_status_page(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_incident_api_tokens(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_incident_public_url(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -42,6 +44,13 @@ static ngx_command_t  ngx_http_incident_commands[] = {
     { ngx_string("incident_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_incident_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_status_page"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_incident_status_page,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -127,6 +136,7 @@ ngx_http_incident_create_loc_conf(ngx_conf_t *cf)
     }
 
     ilcf->api = NGX_CONF_UNSET;
+    ilcf->page = NGX_CONF_UNSET;
     ilcf->tokens = NGX_CONF_UNSET_PTR;
     ilcf->max_body = NGX_CONF_UNSET_SIZE;
 
@@ -143,16 +153,18 @@ ngx_http_incident_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_incident_main_conf_t  *imcf;
 
     ngx_conf_merge_value(conf->api, prev->api, 0);
+    ngx_conf_merge_value(conf->page, prev->page, 0);
     ngx_conf_merge_ptr_value(conf->tokens, prev->tokens, NULL);
     ngx_conf_merge_str_value(conf->public_url, prev->public_url, "");
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 64 * 1024);
 
     imcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_incident_module);
 
-    if (conf->api == 1 && imcf->db_path.data == NULL) {
+    if ((conf->api == 1 || conf->page == 1) && imcf->db_path.data == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"incident_api\" needs \"incident_db\" in the "
-                           "http block");
+                           "\"%s\" needs \"incident_db\" in the http block",
+                           conf->api == 1 ? "incident_api"
+                                          : "incident_status_page");
         return NGX_CONF_ERROR;
     }
 
@@ -262,6 +274,26 @@ ngx_http_incident_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_incident_api_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_incident_status_page(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_incident_loc_conf_t  *ilcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (ilcf->page != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    ilcf->page = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_incident_page_handler;
 
     return NGX_CONF_OK;
 }

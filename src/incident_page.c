@@ -1,0 +1,375 @@
+/*
+ * The public status page: /, /incidents/{id}, /history, /feed.atom,
+ * /feed.rss and /live, relative to the location.  Every rendered answer is
+ * cached per worker by the store's generation (and the day, for the uptime
+ * bars), so a reload during an outage costs one generation read and a copy.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_incident.h"
+#include "incident_service.h"
+#include "incident_uptime.h"
+#include "incident_render.h"
+
+
+#define NGX_HTTP_INCIDENT_PAGE_CACHE                                          \
+    "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
+
+#define NGX_HTTP_INCIDENT_HTML  "text/html; charset=utf-8"
+
+
+typedef enum {
+    NGX_HTTP_INCIDENT_P_HOME = 0,
+    NGX_HTTP_INCIDENT_P_INCIDENT,
+    NGX_HTTP_INCIDENT_P_HISTORY,
+    NGX_HTTP_INCIDENT_P_ATOM,
+    NGX_HTTP_INCIDENT_P_RSS,
+    NGX_HTTP_INCIDENT_P_LIVE
+} ngx_http_incident_page_e;
+
+
+typedef char *(*ngx_http_incident_render_pt)(const cJSON *doc,
+    const inc_render_ctx_t *rc, size_t *len);
+
+
+typedef struct {
+    ngx_http_incident_page_e   page;
+    uint64_t                   id;        /* incident, or history cursor */
+    inc_render_ctx_t           rc;
+    inc_ctx_t                  ictx;
+    time_t                     day;       /* part of the cache key */
+} ngx_http_incident_page_t;
+
+
+static ngx_int_t
+ngx_http_incident_page_route(ngx_http_request_t *r,
+    ngx_http_incident_page_t *pg)
+{
+    u_char                    *p, *last;
+    size_t                     len;
+    ngx_str_t                  value;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    /* links are built under the location's prefix: "/" or "/status/" */
+    len = clcf->name.len;
+
+    if (len == 0 || clcf->regex != NULL || clcf->name.data[0] != '/'
+        || r->uri.len < len
+        || ngx_strncmp(r->uri.data, clcf->name.data, len) != 0)
+    {
+        pg->rc.base_path = "/";
+        len = 1;
+
+    } else {
+        p = ngx_pnalloc(r->pool, len + 2);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        last = ngx_cpymem(p, clcf->name.data, len);
+        if (last[-1] != '/') {
+            *last++ = '/';
+        }
+        *last = '\0';
+
+        pg->rc.base_path = (char *) p;
+    }
+
+    p = r->uri.data + len;
+    last = r->uri.data + r->uri.len;
+
+    if (r->uri.len < len || (p == last && r->uri.data[len - 1] != '/')) {
+        /* "/status" for location "/status/" */
+        return p == last ? NGX_OK : NGX_DECLINED;
+    }
+
+    len = last - p;
+
+#define ngx_http_incident_is(s)                                               \
+    (len == sizeof(s) - 1 && ngx_strncmp(p, s, sizeof(s) - 1) == 0)
+
+    if (len == 0) {
+        pg->page = NGX_HTTP_INCIDENT_P_HOME;
+        return NGX_OK;
+    }
+
+    if (ngx_http_incident_is("history")) {
+        pg->page = NGX_HTTP_INCIDENT_P_HISTORY;
+
+        if (ngx_http_arg(r, (u_char *) "cursor", 6, &value) == NGX_OK
+            && value.len)
+        {
+            pg->id = ngx_atoof(value.data, value.len);
+            if (pg->id == 0 || pg->id == (uint64_t) NGX_ERROR) {
+                return NGX_DECLINED;
+            }
+        }
+
+        return NGX_OK;
+    }
+
+    if (ngx_http_incident_is("feed.atom")) {
+        pg->page = NGX_HTTP_INCIDENT_P_ATOM;
+        return NGX_OK;
+    }
+
+    if (ngx_http_incident_is("feed.rss")) {
+        pg->page = NGX_HTTP_INCIDENT_P_RSS;
+        return NGX_OK;
+    }
+
+    if (ngx_http_incident_is("live")) {
+        pg->page = NGX_HTTP_INCIDENT_P_LIVE;
+        return NGX_OK;
+    }
+
+#undef ngx_http_incident_is
+
+    if (len > 10 && ngx_strncmp(p, "incidents/", 10) == 0
+        && len - 10 <= 16 && p[10] != '0')
+    {
+        pg->page = NGX_HTTP_INCIDENT_P_INCIDENT;
+        pg->id = ngx_atoof(p + 10, len - 10);
+
+        if (pg->id != (uint64_t) NGX_ERROR && pg->id != 0) {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_incident_page_not_found(ngx_http_request_t *r,
+    ngx_http_incident_page_t *pg)
+{
+    char       *text;
+    size_t      len;
+    ngx_int_t   rc;
+
+    text = inc_render_not_found(&pg->rc, &len);
+    if (text == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_incident_output(r, NGX_HTTP_NOT_FOUND,
+                                  NGX_HTTP_INCIDENT_HTML, NULL, NULL,
+                                  (u_char *) text, len);
+    free(text);
+
+    return rc;
+}
+
+
+/* the document a page is rendered from, built by the service */
+static void
+ngx_http_incident_page_doc(ngx_http_incident_page_t *pg, inc_store_t *store,
+    inc_result_t *res)
+{
+    inc_page_t  page;
+
+    page.state = INC_STATE_ALL;
+    page.cursor = pg->id;
+    page.limit = INC_LIST_LIMIT_DEFAULT;
+
+    switch (pg->page) {
+
+    case NGX_HTTP_INCIDENT_P_HOME:
+        inc_service_page_home(store, &pg->ictx, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_P_INCIDENT:
+        inc_service_page_incident(store, &pg->ictx, pg->id, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_P_HISTORY:
+        inc_service_page_incidents(store, &pg->ictx, &page, res);
+        break;
+
+    default: /* the feeds: the most recent incidents and their updates */
+        page.cursor = 0;
+        page.limit = 50;
+        inc_service_page_incidents(store, &pg->ictx, &page, res);
+        break;
+    }
+}
+
+
+static ngx_int_t
+ngx_http_incident_page_live(ngx_http_request_t *r, uint64_t generation,
+    ngx_str_t *etag)
+{
+    u_char  buf[NGX_INT64_LEN + 32], *last;
+
+    last = ngx_sprintf(buf, "{\"generation\":%uL}", generation);
+
+    return ngx_http_incident_output(r, NGX_HTTP_OK, "application/json", etag,
+                                    "no-cache", buf, last - buf);
+}
+
+
+static const char *
+ngx_http_incident_page_type(ngx_http_incident_page_e page)
+{
+    switch (page) {
+    case NGX_HTTP_INCIDENT_P_ATOM:
+        return "application/atom+xml; charset=utf-8";
+    case NGX_HTTP_INCIDENT_P_RSS:
+        return "application/rss+xml; charset=utf-8";
+    default:
+        return NGX_HTTP_INCIDENT_HTML;
+    }
+}
+
+
+ngx_int_t
+ngx_http_incident_page_handler(ngx_http_request_t *r)
+{
+    char                           *text;
+    u_char                         *p;
+    size_t                          len;
+    uint64_t                        generation;
+    ngx_int_t                       rc;
+    ngx_str_t                       key, etag, allow, *cached;
+    inc_result_t                    res;
+    ngx_http_incident_page_t        pg;
+    ngx_http_incident_main_conf_t  *imcf;
+
+    static ngx_http_incident_render_pt  renders[] = {
+        inc_render_home, inc_render_incident, inc_render_history,
+        inc_render_atom, inc_render_rss
+    };
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        ngx_str_set(&allow, "GET, HEAD");
+
+        if (ngx_http_incident_add_header(r, "Allow", &allow, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ngx_memzero(&pg, sizeof(ngx_http_incident_page_t));
+
+    rc = ngx_http_incident_page_route(r, &pg);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_incident_page_not_found(r, &pg);
+    }
+
+    imcf = ngx_http_get_module_main_conf(r, ngx_http_incident_module);
+
+    if (imcf->store == NULL
+        || inc_store_generation(imcf->store, &generation) != INC_OK)
+    {
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    if (ngx_http_incident_base_url(r, &pg.rc.base_url) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    pg.ictx.base_url = pg.rc.base_url;
+    pg.ictx.now = ngx_time();
+    pg.rc.now = pg.ictx.now;
+    pg.day = pg.page == NGX_HTTP_INCIDENT_P_HOME
+             ? inc_day_start(pg.ictx.now) : 0;
+
+    etag.data = ngx_pnalloc(r->pool, 2 * NGX_INT64_LEN + 8);
+    if (etag.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (pg.page == NGX_HTTP_INCIDENT_P_LIVE) {
+        etag.len = ngx_sprintf(etag.data, "\"g%uL\"", generation)
+                   - etag.data;
+        return ngx_http_incident_page_live(r, generation, &etag);
+    }
+
+    /* "PAGE ID BASE_PATH BASE_URL": the same page seen from another host
+     * has other absolute links */
+    len = 2 * NGX_INT64_LEN + 4 + ngx_strlen(pg.rc.base_path)
+          + ngx_strlen(pg.rc.base_url);
+
+    key.data = ngx_pnalloc(r->pool, len);
+    if (key.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    key.len = ngx_sprintf(key.data, "%ui %uL %s %s", (ngx_uint_t) pg.page,
+                          pg.id, pg.rc.base_path, pg.rc.base_url)
+              - key.data;
+
+    cached = ngx_http_incident_cache_get(&key, generation, pg.day);
+
+    if (cached == NULL) {
+        ngx_http_incident_page_doc(&pg, imcf->store, &res);
+
+        if (res.status == NGX_HTTP_NOT_FOUND) {
+            inc_result_free(&res);
+            return ngx_http_incident_page_not_found(r, &pg);
+        }
+
+        if (res.status != NGX_HTTP_OK) {
+            ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                          "incident_db failed: %s",
+                          res.store_error ? res.store_error : "no memory");
+            inc_result_free(&res);
+            return NGX_HTTP_SERVICE_UNAVAILABLE;
+        }
+
+        generation = res.generation;
+        pg.rc.generation = generation;
+
+        text = renders[pg.page](res.body, &pg.rc, &len);
+        inc_result_free(&res);
+
+        if (text == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_http_incident_cache_put(&key, generation, pg.day,
+                                    (u_char *) text, len,
+                                    r->connection->log);
+
+        p = ngx_pnalloc(r->pool, len);
+        if (p == NULL) {
+            free(text);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(p, text, len);
+        free(text);
+
+        cached = &key;
+        key.data = p;
+        key.len = len;
+    }
+
+    etag.len = ngx_sprintf(etag.data, "\"g%uL-%T\"", generation,
+                           pg.day / 86400)
+               - etag.data;
+
+    return ngx_http_incident_output(r, NGX_HTTP_OK,
+                                    ngx_http_incident_page_type(pg.page),
+                                    &etag, NGX_HTTP_INCIDENT_PAGE_CACHE,
+                                    cached->data, cached->len);
+}

@@ -1,0 +1,46 @@
+/*
+ * What the service's files share among themselves: loaded components with
+ * their effective status, and document builders over a transaction.
+ */
+
+#ifndef _INCIDENT_SERVICE_INT_H_INCLUDED_
+#define _INCIDENT_SERVICE_INT_H_INCLUDED_
+
+
+#include "incident_model.h"
+#include "incident_store.h"
+#include "incident_service.h"
+
+
+typedef struct {
+    cJSON                  *rec;
+    inc_component_state_t   state;
+    uint64_t                sort[4];   /* top position, top id, level, own */
+} inc_comp_t;
+
+typedef struct {
+    inc_comp_t             *comps;
+    size_t                  n;
+    int                    *unlinked;  /* impacts of incidents naming none */
+    size_t                  nunlinked;
+} inc_comps_t;
+
+
+int inc_comps_load(inc_txn_t *txn, inc_comps_t *cs);
+void inc_comps_free(inc_comps_t *cs);
+inc_comp_t *inc_comps_find(inc_comps_t *cs, uint64_t id);
+cJSON *inc_comp_doc(const inc_comp_t *c);
+
+int inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out);
+int inc_incident_doc(inc_txn_t *txn, const inc_ctx_t *ctx, const cJSON *rec,
+    cJSON **out);
+int inc_settings_load(inc_txn_t *txn, cJSON **rec);
+
+void inc_result_store_failed(inc_result_t *res, inc_txn_t *txn, int rc);
+int inc_result_not_found(inc_result_t *res, const char *what);
+int inc_read_begin(inc_store_t *store, inc_txn_t *txn, inc_result_t *res);
+void inc_read_end(inc_txn_t *txn, int rc, int status, cJSON *body,
+    inc_result_t *res);
+
+
+#endif /* _INCIDENT_SERVICE_INT_H_INCLUDED_ */
