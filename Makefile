@@ -22,7 +22,7 @@ NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
 
 BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
                 libcmark-dev libssl-dev libpcre2-dev zlib1g-dev
-TEST_DEPS    := perl lmdb-utils
+TEST_DEPS    := perl lmdb-utils curl
 BENCH_DEPS   := wrk
 
 MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
@@ -82,7 +82,9 @@ $(NGX_BUILD)/objs/Makefile: $(ROOT)/config | deps
 
 $(MODULE): $(NGX_BUILD)/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -s -C $(NGX_BUILD) -f objs/Makefile modules
-	cp $(NGX_BUILD)/objs/ngx_http_incident_module.so $@
+	@# a new inode: running nginx processes keep the file they mapped
+	cp $(NGX_BUILD)/objs/ngx_http_incident_module.so $@.tmp
+	mv -f $@.tmp $@
 
 run: $(MODULE)
 	@mkdir -p var
@@ -91,11 +93,11 @@ run: $(MODULE)
 	@printf 'demo:%s\n' "$$(printf %s "$$(cat var/demo-token)" \
 	    | sha256sum | cut -d' ' -f1)" > var/tokens
 	@chmod 755 var
-	@echo "status API: http://127.0.0.1:$(DEMO_PORT)/api/v1/status"
-	@echo "API token:  $$(cat var/demo-token)"
-	@echo "try:        curl -H 'Authorization: Bearer $$(cat var/demo-token)'" \
-	     "-H 'Content-Type: application/json'" \
-	     "-d '{\"name\":\"API\"}' http://127.0.0.1:$(DEMO_PORT)/api/v1/components"
+	@echo "status page: http://127.0.0.1:$(DEMO_PORT)/"
+	@echo "status API:  http://127.0.0.1:$(DEMO_PORT)/api/v1/status"
+	@echo "API token:   $$(cat var/demo-token)"
+	@conf-examples/demo-seed.sh http://127.0.0.1:$(DEMO_PORT) \
+	    "$$(cat var/demo-token)" &
 	$(NGINX) -p $(ROOT)/ -c conf-examples/demo.conf \
 	    -g 'daemon off; pid var/nginx.pid;'
 
