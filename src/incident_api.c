@@ -270,13 +270,10 @@ ngx_http_incident_send(ngx_http_request_t *r, ngx_uint_t status,
     cache = NULL;
 
     if (status == NGX_HTTP_OK && (r->method & NGX_HTTP_INCIDENT_READ)) {
-        value.data = ngx_pnalloc(r->pool, NGX_INT64_LEN + 3);
-        if (value.data == NULL) {
+        if (ngx_http_incident_etag(r, generation, 0, &value) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        value.len = ngx_sprintf(value.data, "\"g%uL\"", generation)
-                    - value.data;
         etag = &value;
         cache = "no-cache";
     }
@@ -714,12 +711,13 @@ static ngx_int_t
 ngx_http_incident_status(ngx_http_request_t *r,
     ngx_http_incident_api_ctx_t *ctx)
 {
-    char           *text;
-    u_char         *p;
-    uint64_t        generation;
-    ngx_int_t       rc;
-    ngx_str_t       key, *cached;
-    inc_result_t   *res;
+    char                      *text;
+    u_char                    *p;
+    size_t                     len;
+    uint64_t                   generation;
+    ngx_str_t                  key, etag;
+    inc_result_t              *res;
+    ngx_http_incident_text_t  *cached;
 
     res = &ctx->result;
 
@@ -733,12 +731,10 @@ ngx_http_incident_status(ngx_http_request_t *r,
     ngx_memcpy(p, ctx->ictx.base_url, ngx_strlen(ctx->ictx.base_url));
 
     if (inc_store_generation(ctx->store, &generation) == INC_OK) {
-        cached = ngx_http_incident_cache_get(&key, generation, 0);
+        cached = ngx_http_incident_cache_get(r, &key, generation, 0);
 
         if (cached != NULL) {
-            return ngx_http_incident_send(r, NGX_HTTP_OK,
-                                          (char *) cached->data, cached->len,
-                                          NULL, generation);
+            goto send;
         }
     }
 
@@ -755,14 +751,25 @@ ngx_http_incident_status(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_incident_cache_put(&key, res->generation, 0, (u_char *) text,
-                                ngx_strlen(text), r->connection->log);
-
-    rc = ngx_http_incident_send(r, NGX_HTTP_OK, text, ngx_strlen(text), NULL,
-                                res->generation);
+    generation = res->generation;
+    cached = ngx_http_incident_cache_put(r, &key, generation, 0,
+                                         (u_char *) text, ngx_strlen(text));
     free(text);
 
-    return rc;
+    if (cached == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+send:
+
+    p = ngx_http_incident_text_data(cached, &len);
+
+    if (ngx_http_incident_etag(r, generation, 0, &etag) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_incident_output_ref(r, NGX_HTTP_OK, "application/json",
+                                        &etag, "no-cache", p, len);
 }
 
 

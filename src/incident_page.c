@@ -236,8 +236,9 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
     size_t                          len;
     uint64_t                        generation;
     ngx_int_t                       rc;
-    ngx_str_t                       key, etag, allow, *cached;
+    ngx_str_t                       key, etag, allow;
     inc_result_t                    res;
+    ngx_http_incident_text_t       *cached;
     ngx_http_incident_page_t        pg;
     ngx_http_incident_main_conf_t  *imcf;
 
@@ -293,14 +294,11 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
     pg.day = pg.page == NGX_HTTP_INCIDENT_P_HOME
              ? inc_day_start(pg.ictx.now) : 0;
 
-    etag.data = ngx_pnalloc(r->pool, 2 * NGX_INT64_LEN + 8);
-    if (etag.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     if (pg.page == NGX_HTTP_INCIDENT_P_LIVE) {
-        etag.len = ngx_sprintf(etag.data, "\"g%uL\"", generation)
-                   - etag.data;
+        if (ngx_http_incident_etag(r, generation, 0, &etag) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
         return ngx_http_incident_page_live(r, generation, &etag);
     }
 
@@ -318,7 +316,7 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
                           pg.id, pg.rc.base_path, pg.rc.base_url)
               - key.data;
 
-    cached = ngx_http_incident_cache_get(&key, generation, pg.day);
+    cached = ngx_http_incident_cache_get(r, &key, generation, pg.day);
 
     if (cached == NULL) {
         ngx_http_incident_page_doc(&pg, imcf->store, &res);
@@ -346,30 +344,23 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ngx_http_incident_cache_put(&key, generation, pg.day,
-                                    (u_char *) text, len,
-                                    r->connection->log);
-
-        p = ngx_pnalloc(r->pool, len);
-        if (p == NULL) {
-            free(text);
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ngx_memcpy(p, text, len);
+        cached = ngx_http_incident_cache_put(r, &key, generation, pg.day,
+                                             (u_char *) text, len);
         free(text);
 
-        cached = &key;
-        key.data = p;
-        key.len = len;
+        if (cached == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
-    etag.len = ngx_sprintf(etag.data, "\"g%uL-%T\"", generation,
-                           pg.day / 86400)
-               - etag.data;
+    if (ngx_http_incident_etag(r, generation, pg.day, &etag) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
-    return ngx_http_incident_output(r, NGX_HTTP_OK,
-                                    ngx_http_incident_page_type(pg.page),
-                                    &etag, NGX_HTTP_INCIDENT_PAGE_CACHE,
-                                    cached->data, cached->len);
+    p = ngx_http_incident_text_data(cached, &len);
+
+    return ngx_http_incident_output_ref(r, NGX_HTTP_OK,
+                                        ngx_http_incident_page_type(pg.page),
+                                        &etag, NGX_HTTP_INCIDENT_PAGE_CACHE,
+                                        p, len);
 }

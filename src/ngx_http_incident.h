@@ -17,6 +17,9 @@
 #define NGX_HTTP_INCIDENT_HASH_LEN  32
 
 
+typedef struct ngx_http_incident_text_s  ngx_http_incident_text_t;
+
+
 typedef struct {
     ngx_str_t             name;
     u_char                hash[NGX_HTTP_INCIDENT_HASH_LEN];
@@ -45,13 +48,22 @@ ngx_int_t ngx_http_incident_page_handler(ngx_http_request_t *r);
 
 ngx_int_t ngx_http_incident_add_header(ngx_http_request_t *r,
     const char *key, ngx_str_t *value, ngx_table_elt_t **ref);
+ngx_int_t ngx_http_incident_etag(ngx_http_request_t *r, uint64_t generation,
+    time_t day, ngx_str_t *etag);
 ngx_int_t ngx_http_incident_output(ngx_http_request_t *r, ngx_uint_t status,
     const char *content_type, ngx_str_t *etag, const char *cache_control,
     const u_char *text, size_t len);
-ngx_str_t *ngx_http_incident_cache_get(ngx_str_t *key, uint64_t generation,
-    time_t day);
-void ngx_http_incident_cache_put(ngx_str_t *key, uint64_t generation,
-    time_t day, const u_char *text, size_t len, ngx_log_t *log);
+ngx_int_t ngx_http_incident_output_ref(ngx_http_request_t *r,
+    ngx_uint_t status, const char *content_type, ngx_str_t *etag,
+    const char *cache_control, u_char *text, size_t len);
+
+ngx_http_incident_text_t *ngx_http_incident_cache_get(ngx_http_request_t *r,
+    ngx_str_t *key, uint64_t generation, time_t day);
+ngx_http_incident_text_t *ngx_http_incident_cache_put(ngx_http_request_t *r,
+    ngx_str_t *key, uint64_t generation, time_t day, const u_char *data,
+    size_t len);
+u_char *ngx_http_incident_text_data(ngx_http_incident_text_t *text,
+    size_t *len);
 ngx_int_t ngx_http_incident_base_url(ngx_http_request_t *r,
     const char **base_url);
 

@@ -14,11 +14,23 @@
 #define NGX_HTTP_INCIDENT_CACHE_SLOTS  64
 
 
+/*
+ * A rendered answer.  The cache holds one reference and every request
+ * sending it another, so it is sent straight from this memory and freed
+ * only when the last one is done.
+ */
+struct ngx_http_incident_text_s {
+    ngx_uint_t    refs;
+    size_t        len;
+    u_char        data[1];
+};
+
+
 typedef struct {
-    ngx_str_t     key;
-    uint64_t      generation;
-    time_t        day;
-    ngx_str_t     text;
+    ngx_str_t                  key;
+    uint64_t                   generation;
+    time_t                     day;
+    ngx_http_incident_text_t  *text;
 } ngx_http_incident_cache_slot_t;
 
 
@@ -52,6 +64,34 @@ ngx_http_incident_add_header(ngx_http_request_t *r, const char *key,
 
 
 /*
+ * "g<generation>", or "g<generation>-<day>" for what also depends on the
+ * day: the store's write counter names the state an answer shows.
+ */
+ngx_int_t
+ngx_http_incident_etag(ngx_http_request_t *r, uint64_t generation,
+    time_t day, ngx_str_t *etag)
+{
+    u_char  *p;
+
+    etag->data = ngx_pnalloc(r->pool, 2 * NGX_INT64_LEN + 5);
+    if (etag->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_sprintf(etag->data, "\"g%uL", generation);
+
+    if (day) {
+        p = ngx_sprintf(p, "-%T", day / 86400);
+    }
+
+    *p++ = '"';
+    etag->len = p - etag->data;
+
+    return NGX_OK;
+}
+
+
+/*
  * Sends "text" as the whole answer.  An ETag lets nginx's not_modified
  * filter answer a matching If-None-Match with 304; HEAD sends the headers.
  */
@@ -59,6 +99,30 @@ ngx_int_t
 ngx_http_incident_output(ngx_http_request_t *r, ngx_uint_t status,
     const char *content_type, ngx_str_t *etag, const char *cache_control,
     const u_char *text, size_t len)
+{
+    u_char  *copy;
+
+    copy = NULL;
+
+    if (len) {
+        copy = ngx_pnalloc(r->pool, len);
+        if (copy == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(copy, text, len);
+    }
+
+    return ngx_http_incident_output_ref(r, status, content_type, etag,
+                                        cache_control, copy, len);
+}
+
+
+/* as ngx_http_incident_output(), "text" living as long as the request */
+ngx_int_t
+ngx_http_incident_output_ref(ngx_http_request_t *r, ngx_uint_t status,
+    const char *content_type, ngx_str_t *etag, const char *cache_control,
+    u_char *text, size_t len)
 {
     ngx_int_t     rc;
     ngx_buf_t    *b;
@@ -97,12 +161,14 @@ ngx_http_incident_output(ngx_http_request_t *r, ngx_uint_t status,
         return ngx_http_send_header(r);
     }
 
-    b = ngx_create_temp_buf(r->pool, len);
+    b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b->last = ngx_cpymem(b->pos, text, len);
+    b->pos = text;
+    b->last = text + len;
+    b->memory = 1;
     b->last_buf = (r == r->main) ? 1 : 0;
     b->last_in_chain = 1;
 
@@ -119,9 +185,50 @@ ngx_http_incident_output(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
-/* the text rendered for "key" at this generation and day, or NULL */
-ngx_str_t *
-ngx_http_incident_cache_get(ngx_str_t *key, uint64_t generation, time_t day)
+static void
+ngx_http_incident_text_release(void *data)
+{
+    ngx_http_incident_text_t  *text = data;
+
+    if (--text->refs == 0) {
+        ngx_free(text);
+    }
+}
+
+
+/* one more reference, given back when the request's pool goes */
+static ngx_int_t
+ngx_http_incident_text_hold(ngx_http_request_t *r,
+    ngx_http_incident_text_t *text)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    text->refs++;
+    cln->handler = ngx_http_incident_text_release;
+    cln->data = text;
+
+    return NGX_OK;
+}
+
+
+u_char *
+ngx_http_incident_text_data(ngx_http_incident_text_t *text, size_t *len)
+{
+    *len = text->len;
+
+    return text->data;
+}
+
+
+/* the text rendered for "key" at this generation and day, held for "r" */
+ngx_http_incident_text_t *
+ngx_http_incident_cache_get(ngx_http_request_t *r, ngx_str_t *key,
+    uint64_t generation, time_t day)
 {
     ngx_uint_t                       i;
     ngx_http_incident_cache_slot_t  *slot;
@@ -129,13 +236,17 @@ ngx_http_incident_cache_get(ngx_str_t *key, uint64_t generation, time_t day)
     for (i = 0; i < NGX_HTTP_INCIDENT_CACHE_SLOTS; i++) {
         slot = &ngx_http_incident_cache[i];
 
-        if (slot->text.data != NULL
+        if (slot->text != NULL
             && slot->generation == generation
             && slot->day == day
             && slot->key.len == key->len
             && ngx_memcmp(slot->key.data, key->data, key->len) == 0)
         {
-            return &slot->text;
+            if (ngx_http_incident_text_hold(r, slot->text) != NGX_OK) {
+                return NULL;
+            }
+
+            return slot->text;
         }
     }
 
@@ -143,11 +254,25 @@ ngx_http_incident_cache_get(ngx_str_t *key, uint64_t generation, time_t day)
 }
 
 
-void
-ngx_http_incident_cache_put(ngx_str_t *key, uint64_t generation, time_t day,
-    const u_char *text, size_t len, ngx_log_t *log)
+static void
+ngx_http_incident_cache_clear(ngx_http_incident_cache_slot_t *slot)
+{
+    if (slot->text != NULL) {
+        ngx_http_incident_text_release(slot->text);
+    }
+
+    ngx_free(slot->key.data);
+    ngx_memzero(slot, sizeof(ngx_http_incident_cache_slot_t));
+}
+
+
+/* stores a copy of "data" for "key" and holds it for "r"; NULL: no memory */
+ngx_http_incident_text_t *
+ngx_http_incident_cache_put(ngx_http_request_t *r, ngx_str_t *key,
+    uint64_t generation, time_t day, const u_char *data, size_t len)
 {
     ngx_uint_t                       i;
+    ngx_http_incident_text_t        *text;
     ngx_http_incident_cache_slot_t  *slot;
 
     slot = NULL;
@@ -169,24 +294,35 @@ ngx_http_incident_cache_put(ngx_str_t *key, uint64_t generation, time_t day,
                                        % NGX_HTTP_INCIDENT_CACHE_SLOTS;
     }
 
-    ngx_free(slot->key.data);
-    ngx_free(slot->text.data);
-    ngx_memzero(slot, sizeof(ngx_http_incident_cache_slot_t));
+    ngx_http_incident_cache_clear(slot);
 
-    slot->key.data = ngx_alloc(key->len, log);
-    slot->text.data = ngx_alloc(len ? len : 1, log);
-
-    if (slot->key.data == NULL || slot->text.data == NULL) {
-        ngx_free(slot->key.data);
-        ngx_free(slot->text.data);
-        ngx_memzero(slot, sizeof(ngx_http_incident_cache_slot_t));
-        return;
+    text = ngx_alloc(sizeof(ngx_http_incident_text_t) + len,
+                     r->connection->log);
+    if (text == NULL) {
+        return NULL;
     }
 
-    ngx_memcpy(slot->key.data, key->data, key->len);
-    ngx_memcpy(slot->text.data, text, len);
-    slot->key.len = key->len;
-    slot->text.len = len;
-    slot->generation = generation;
-    slot->day = day;
+    text->refs = 1;
+    text->len = len;
+    ngx_memcpy(text->data, data, len);
+
+    slot->key.data = ngx_alloc(key->len, r->connection->log);
+    if (slot->key.data != NULL) {
+        ngx_memcpy(slot->key.data, key->data, key->len);
+        slot->key.len = key->len;
+        slot->generation = generation;
+        slot->day = day;
+        slot->text = text;
+        text->refs++;
+    }
+
+    if (ngx_http_incident_text_hold(r, text) != NGX_OK) {
+        ngx_http_incident_text_release(text);
+        return NULL;
+    }
+
+    /* the reference taken at allocation was only to reach here */
+    ngx_http_incident_text_release(text);
+
+    return text;
 }
