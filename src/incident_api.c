@@ -45,22 +45,17 @@ typedef struct {
 
 
 typedef struct {
-    ngx_http_request_t       *request;
-    inc_store_t              *store;
+    ngx_http_incident_job_t   job;       /* first: the thread task's ctx */
     ngx_uint_t                resource;
     ngx_uint_t                max_body;
-    inc_ctx_t                 ictx;
-    inc_write_t               write;
-    inc_result_t              result;
-    char                     *text;      /* the answer, malloc()ed */
 } ngx_http_incident_api_ctx_t;
 
 
 static ngx_int_t ngx_http_incident_api_read(ngx_http_request_t *r,
     ngx_http_incident_api_ctx_t *ctx);
 static void ngx_http_incident_api_body_handler(ngx_http_request_t *r);
-static void ngx_http_incident_api_thread(void *data, ngx_log_t *log);
-static void ngx_http_incident_api_thread_done(ngx_event_t *ev);
+static ngx_int_t ngx_http_incident_api_write_done(ngx_http_request_t *r,
+    ngx_http_incident_job_t *job);
 
 
 static ngx_http_incident_route_t  ngx_http_incident_routes[] = {
@@ -180,8 +175,8 @@ ngx_http_incident_route(ngx_http_request_t *r,
     }
 
     if (n >= 2) {
-        ctx->write.id = ngx_http_incident_parse_id(seg[1].data, seg[1].len);
-        if (ctx->write.id == 0) {
+        ctx->job.write.id = ngx_http_incident_parse_id(seg[1].data, seg[1].len);
+        if (ctx->job.write.id == 0) {
             return NGX_DECLINED;
         }
     }
@@ -203,9 +198,9 @@ ngx_http_incident_route(ngx_http_request_t *r,
             return NGX_OK;
         }
 
-        ctx->write.sub_id = ngx_http_incident_parse_id(seg[3].data,
+        ctx->job.write.sub_id = ngx_http_incident_parse_id(seg[3].data,
                                                        seg[3].len);
-        if (ctx->write.sub_id == 0) {
+        if (ctx->job.write.sub_id == 0) {
             return NGX_DECLINED;
         }
 
@@ -335,22 +330,6 @@ ngx_http_incident_problem_field(ngx_http_request_t *r, ngx_uint_t status,
     }
 
     return ngx_http_incident_problem(r, status, detail, errors);
-}
-
-
-/* the store's failures are the operator's to fix: say so, once */
-static void
-ngx_http_incident_log_result(ngx_http_request_t *r, inc_result_t *res)
-{
-    if (res->status == 507) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
-                      "incident_db is full (%s): the write was refused; "
-                      "raise \"size=\" of incident_db", res->store_error);
-
-    } else if (res->status == 503 && res->store_error != NULL) {
-        ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
-                      "incident_db failed: %s", res->store_error);
-    }
 }
 
 
@@ -519,8 +498,8 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
     }
 
     ctx = task->ctx;
-    ctx->request = r;
-    ctx->store = imcf->store;
+    ctx->job.request = r;
+    ctx->job.store = imcf->store;
     ctx->max_body = ilcf->max_body;
     ngx_http_set_ctx(r, task, ngx_http_incident_module);
 
@@ -554,7 +533,7 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
                                          NULL);
     }
 
-    if (ngx_http_incident_base_url(r, &ctx->ictx.base_url) != NGX_OK) {
+    if (ngx_http_incident_base_url(r, &ctx->job.ictx.base_url) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -569,7 +548,7 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
     op = r->method == NGX_HTTP_POST ? route->post
          : r->method == NGX_HTTP_PATCH ? route->patch : route->delete;
 
-    ctx->write.op = (inc_op_t) op;
+    ctx->job.write.op = (inc_op_t) op;
 
     token = ngx_http_incident_authenticate(r);
 
@@ -581,7 +560,7 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
         return ngx_http_incident_unauthorized(r);
     }
 
-    ctx->ictx.actor = (char *) token->name.data;
+    ctx->job.ictx.actor = (char *) token->name.data;
 
     if (r->method != NGX_HTTP_DELETE) {
         rc = NGX_OK;
@@ -719,18 +698,18 @@ ngx_http_incident_status(ngx_http_request_t *r,
     inc_result_t              *res;
     ngx_http_incident_text_t  *cached;
 
-    res = &ctx->result;
+    res = &ctx->job.result;
 
-    key.len = sizeof("status ") - 1 + ngx_strlen(ctx->ictx.base_url);
+    key.len = sizeof("status ") - 1 + ngx_strlen(ctx->job.ictx.base_url);
     key.data = ngx_pnalloc(r->pool, key.len);
     if (key.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     p = ngx_cpymem(key.data, "status ", sizeof("status ") - 1);
-    ngx_memcpy(p, ctx->ictx.base_url, ngx_strlen(ctx->ictx.base_url));
+    ngx_memcpy(p, ctx->job.ictx.base_url, ngx_strlen(ctx->job.ictx.base_url));
 
-    if (inc_store_generation(ctx->store, &generation) == INC_OK) {
+    if (inc_store_generation(ctx->job.store, &generation) == INC_OK) {
         cached = ngx_http_incident_cache_get(r, &key, generation, 0);
 
         if (cached != NULL) {
@@ -738,7 +717,7 @@ ngx_http_incident_status(ngx_http_request_t *r,
         }
     }
 
-    inc_service_status(ctx->store, &ctx->ictx, res);
+    inc_service_status(ctx->job.store, &ctx->job.ictx, res);
 
     if (res->status != NGX_HTTP_OK) {
         return ngx_http_incident_send_result(r, res);
@@ -781,9 +760,9 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
     inc_page_t     page;
     inc_result_t  *res;
 
-    res = &ctx->result;
+    res = &ctx->job.result;
 
-    if (ctx->store == NULL) {
+    if (ctx->job.store == NULL) {
         return ngx_http_incident_problem(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                          "The store is unavailable; see "
                                          "the error log.", NULL);
@@ -798,19 +777,19 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
             goto bad_query;
         }
 
-        inc_service_incident_list(ctx->store, &ctx->ictx, &page, res);
+        inc_service_incident_list(ctx->job.store, &ctx->job.ictx, &page, res);
         break;
 
     case NGX_HTTP_INCIDENT_R_INCIDENT:
-        inc_service_incident_get(ctx->store, &ctx->ictx, ctx->write.id, res);
+        inc_service_incident_get(ctx->job.store, &ctx->job.ictx, ctx->job.write.id, res);
         break;
 
     case NGX_HTTP_INCIDENT_R_UPDATES:
-        inc_service_update_list(ctx->store, ctx->write.id, res);
+        inc_service_update_list(ctx->job.store, ctx->job.write.id, res);
         break;
 
     case NGX_HTTP_INCIDENT_R_UPDATE:
-        inc_service_update_get(ctx->store, ctx->write.id, ctx->write.sub_id,
+        inc_service_update_get(ctx->job.store, ctx->job.write.id, ctx->job.write.sub_id,
                                res);
         break;
 
@@ -821,18 +800,18 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
             goto bad_query;
         }
 
-        inc_service_component_list(ctx->store, &page, res);
+        inc_service_component_list(ctx->job.store, &page, res);
         break;
 
     case NGX_HTTP_INCIDENT_R_COMPONENT:
-        inc_service_component_get(ctx->store, ctx->write.id, res);
+        inc_service_component_get(ctx->job.store, ctx->job.write.id, res);
         break;
 
     case NGX_HTTP_INCIDENT_R_STATUS:
         return ngx_http_incident_status(r, ctx);
 
     case NGX_HTTP_INCIDENT_R_SETTINGS:
-        inc_service_settings(ctx->store, res);
+        inc_service_settings(ctx->job.store, res);
         break;
 
     default: /* NGX_HTTP_INCIDENT_R_AUDIT */
@@ -846,7 +825,7 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
             goto bad_query;
         }
 
-        inc_service_audit_list(ctx->store, &page, res);
+        inc_service_audit_list(ctx->job.store, &page, res);
         break;
     }
 
@@ -992,14 +971,14 @@ ngx_http_incident_validate(ngx_http_incident_api_ctx_t *ctx, cJSON *in,
         return NULL;
     }
 
-    switch (ctx->write.op) {
+    switch (ctx->job.write.op) {
 
     case INC_OP_INCIDENT_CREATE:
-        inc_validate_incident_create(in, ctx->ictx.now, out, errors);
+        inc_validate_incident_create(in, ctx->job.ictx.now, out, errors);
         break;
 
     case INC_OP_INCIDENT_PATCH:
-        inc_validate_incident_patch(in, ctx->ictx.now, out, errors);
+        inc_validate_incident_patch(in, ctx->job.ictx.now, out, errors);
         break;
 
     case INC_OP_UPDATE_CREATE:
@@ -1012,7 +991,7 @@ ngx_http_incident_validate(ngx_http_incident_api_ctx_t *ctx, cJSON *in,
 
     case INC_OP_COMPONENT_CREATE:
     case INC_OP_COMPONENT_PATCH:
-        inc_validate_component(in, ctx->write.op == INC_OP_COMPONENT_CREATE,
+        inc_validate_component(in, ctx->job.write.op == INC_OP_COMPONENT_CREATE,
                                out, errors);
         break;
 
@@ -1031,16 +1010,14 @@ ngx_http_incident_validate(ngx_http_incident_api_ctx_t *ctx, cJSON *in,
 static ngx_int_t
 ngx_http_incident_api_write(ngx_http_request_t *r)
 {
-    cJSON                          *in, *errors;
-    ngx_int_t                       rc;
-    ngx_str_t                       body;
-    ngx_thread_task_t              *task;
-    ngx_http_incident_api_ctx_t    *ctx;
-    ngx_http_incident_main_conf_t  *imcf;
+    cJSON                        *in, *errors;
+    ngx_int_t                     rc;
+    ngx_str_t                     body;
+    ngx_thread_task_t            *task;
+    ngx_http_incident_api_ctx_t  *ctx;
 
     task = ngx_http_get_module_ctx(r, ngx_http_incident_module);
     ctx = task->ctx;
-    imcf = ngx_http_get_module_main_conf(r, ngx_http_incident_module);
 
     rc = ngx_http_incident_body(r, ctx->max_body, &body);
 
@@ -1053,13 +1030,13 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
         return rc;
     }
 
-    if (ctx->store == NULL) {
+    if (ctx->job.store == NULL) {
         return ngx_http_incident_problem(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                          "The store is unavailable; see "
                                          "the error log.", NULL);
     }
 
-    ctx->ictx.now = ngx_time();
+    ctx->job.ictx.now = ngx_time();
 
     if (r->method != NGX_HTTP_DELETE) {
         if (!inc_utf8_valid(body.data, body.len)) {
@@ -1087,17 +1064,17 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        ctx->write.input = ngx_http_incident_pool_json(r,
+        ctx->job.write.input = ngx_http_incident_pool_json(r,
                                   ngx_http_incident_validate(ctx, in, errors));
 
-        if (ctx->write.input == NULL) {
+        if (ctx->job.write.input == NULL) {
             cJSON_Delete(errors);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         if (cJSON_GetArraySize(errors)) {
             /* one entry per bad field: unknown ids are named too */
-            inc_service_check_references(ctx->store, &ctx->write, errors);
+            inc_service_check_references(ctx->job.store, &ctx->job.write, errors);
 
             return ngx_http_incident_problem(r, NGX_HTTP_INCIDENT_UNPROCESSABLE,
                                              "Some fields are invalid; "
@@ -1107,16 +1084,12 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
         cJSON_Delete(errors);
     }
 
-    task->handler = ngx_http_incident_api_thread;
-    task->event.handler = ngx_http_incident_api_thread_done;
-    task->event.data = ctx;
+    ctx->job.done = ngx_http_incident_api_write_done;
+    ctx->job.serialize = 1;
 
-    if (ngx_thread_task_post(imcf->thread_pool, task) != NGX_OK) {
+    if (ngx_http_incident_job_post(r, task) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    r->main->blocked++;
-    r->aio = 1;
 
     return NGX_DONE;
 }
@@ -1135,52 +1108,16 @@ ngx_http_incident_api_body_handler(ngx_http_request_t *r)
 }
 
 
-/* in a pool thread: the write transaction, its fsync and serialization */
-static void
-ngx_http_incident_api_thread(void *data, ngx_log_t *log)
+/* back in the event loop: the write's answer */
+static ngx_int_t
+ngx_http_incident_api_write_done(ngx_http_request_t *r,
+    ngx_http_incident_job_t *job)
 {
-    ngx_http_incident_api_ctx_t  *ctx = data;
-
-    inc_service_write(ctx->store, &ctx->ictx, &ctx->write, &ctx->result);
-
-    if (ctx->result.body != NULL) {
-        ctx->text = cJSON_PrintUnformatted(ctx->result.body);
-        inc_result_free(&ctx->result);
-    }
-}
-
-
-static void
-ngx_http_incident_api_thread_done(ngx_event_t *ev)
-{
-    ngx_int_t                     rc;
-    ngx_connection_t             *c;
-    ngx_http_request_t           *r;
-    ngx_http_incident_api_ctx_t  *ctx;
-
-    ctx = ev->data;
-    r = ctx->request;
-    c = r->connection;
-
-    ngx_http_set_log_request(c->log, r);
-
-    r->main->blocked--;
-    r->aio = 0;
-
-    ngx_http_incident_log_result(r, &ctx->result);
-
-    if (ctx->text == NULL && ctx->result.status != NGX_HTTP_NO_CONTENT) {
-        rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
-
-    } else {
-        rc = ngx_http_incident_send(r, ctx->result.status, ctx->text,
-                                    ctx->text ? ngx_strlen(ctx->text) : 0,
-                                    ctx->result.location, 0);
+    if (job->text == NULL && job->result.status != NGX_HTTP_NO_CONTENT) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    free(ctx->text);
-    ctx->text = NULL;
-
-    ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
+    return ngx_http_incident_send(r, job->result.status, job->text,
+                                  job->text ? ngx_strlen(job->text) : 0,
+                                  job->result.location, 0);
 }

@@ -12,6 +12,7 @@
 #include <ngx_thread_pool.h>
 
 #include "incident_store.h"
+#include "incident_service.h"
 
 
 #define NGX_HTTP_INCIDENT_HASH_LEN  32
@@ -43,6 +44,27 @@ typedef struct {
 } ngx_http_incident_loc_conf_t;
 
 
+/*
+ * A write, committed by a thread-pool task; "done" runs back in the event
+ * loop and answers.  Handlers put it first in their own request context.
+ */
+typedef struct ngx_http_incident_job_s  ngx_http_incident_job_t;
+
+typedef ngx_int_t (*ngx_http_incident_job_done_pt)(ngx_http_request_t *r,
+    ngx_http_incident_job_t *job);
+
+struct ngx_http_incident_job_s {
+    ngx_http_request_t             *request;
+    inc_store_t                    *store;
+    inc_ctx_t                       ictx;
+    inc_write_t                     write;
+    inc_result_t                    result;
+    char                           *text;      /* result.body, serialized */
+    ngx_http_incident_job_done_pt   done;
+    unsigned                        serialize:1;
+};
+
+
 ngx_int_t ngx_http_incident_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_incident_page_handler(ngx_http_request_t *r);
 
@@ -64,6 +86,10 @@ ngx_http_incident_text_t *ngx_http_incident_cache_put(ngx_http_request_t *r,
     size_t len);
 u_char *ngx_http_incident_text_data(ngx_http_incident_text_t *text,
     size_t *len);
+ngx_int_t ngx_http_incident_job_post(ngx_http_request_t *r,
+    ngx_thread_task_t *task);
+void ngx_http_incident_log_result(ngx_http_request_t *r,
+    inc_result_t *res);
 ngx_int_t ngx_http_incident_base_url(ngx_http_request_t *r,
     const char **base_url);
 

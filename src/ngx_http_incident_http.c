@@ -8,6 +8,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_incident.h"
+#include <cjson/cJSON.h>
 
 
 /* a handful of pages are hot; a small table with round-robin eviction */
@@ -325,4 +326,93 @@ ngx_http_incident_cache_put(ngx_http_request_t *r, ngx_str_t *key,
     ngx_http_incident_text_release(text);
 
     return text;
+}
+
+
+/* the store's failures are the operator's to fix: say so, once */
+void
+ngx_http_incident_log_result(ngx_http_request_t *r, inc_result_t *res)
+{
+    if (res->status == 507) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                      "incident_db is full (%s): the write was refused; "
+                      "raise \"size=\" of incident_db", res->store_error);
+
+    } else if (res->status == 503 && res->store_error != NULL) {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                      "incident_db failed: %s", res->store_error);
+    }
+}
+
+
+/* in a pool thread: the write transaction, its fsync, serialization */
+static void
+ngx_http_incident_job_thread(void *data, ngx_log_t *log)
+{
+    ngx_http_incident_job_t  *job = data;
+
+    inc_service_write(job->store, &job->ictx, &job->write, &job->result);
+
+    if (job->serialize && job->result.body != NULL) {
+        job->text = cJSON_PrintUnformatted(job->result.body);
+        inc_result_free(&job->result);
+    }
+}
+
+
+static void
+ngx_http_incident_job_finish(ngx_event_t *ev)
+{
+    ngx_int_t                 rc;
+    ngx_connection_t         *c;
+    ngx_http_request_t       *r;
+    ngx_http_incident_job_t  *job;
+
+    job = ev->data;
+    r = job->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    ngx_http_incident_log_result(r, &job->result);
+
+    rc = job->done(r, job);
+
+    free(job->text);
+    job->text = NULL;
+    inc_result_free(&job->result);
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* "task->ctx" starts with the job; the request waits for "done" */
+ngx_int_t
+ngx_http_incident_job_post(ngx_http_request_t *r, ngx_thread_task_t *task)
+{
+    ngx_http_incident_job_t        *job;
+    ngx_http_incident_main_conf_t  *imcf;
+
+    imcf = ngx_http_get_module_main_conf(r, ngx_http_incident_module);
+    job = task->ctx;
+
+    job->request = r;
+    job->store = imcf->store;
+
+    task->handler = ngx_http_incident_job_thread;
+    task->event.handler = ngx_http_incident_job_finish;
+    task->event.data = job;
+
+    if (ngx_thread_task_post(imcf->thread_pool, task) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    r->main->blocked++;
+    r->aio = 1;
+
+    return NGX_OK;
 }
