@@ -21,7 +21,7 @@ NGX_CC_OPT   := -g -O2 -fstack-protector-strong -Wformat \
 NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
 
 BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
-                libcmark-dev libssl-dev libpcre2-dev zlib1g-dev
+                libcmark-dev libssl-dev libpcre2-dev zlib1g-dev openssl
 TEST_DEPS    := perl lmdb-utils curl
 BENCH_DEPS   := wrk
 
@@ -31,7 +31,8 @@ MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
 CORE_SRCS    := src/incident_model.c src/incident_store.c \
                 src/incident_json.c src/incident_service.c \
                 src/incident_service_page.c src/incident_uptime.c \
-                src/incident_html.c src/incident_render.c
+                src/incident_html.c src/incident_render.c \
+                src/incident_form.c src/incident_admin_render.c
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm
@@ -92,8 +93,16 @@ run: $(MODULE)
 	    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/demo-token
 	@printf 'demo:%s\n' "$$(printf %s "$$(cat var/demo-token)" \
 	    | sha256sum | cut -d' ' -f1)" > var/tokens
+	@test -s var/admin-password || \
+	    head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' \
+	        > var/admin-password
+	@printf 'admin:%s\n' \
+	    "$$(openssl passwd -6 "$$(cat var/admin-password)")" \
+	    > var/admin.htpasswd
 	@chmod 755 var
 	@echo "status page: http://127.0.0.1:$(DEMO_PORT)/"
+	@echo "admin UI:    http://127.0.0.1:$(DEMO_PORT)/admin/" \
+	     "(user admin, password $$(cat var/admin-password))"
 	@echo "status API:  http://127.0.0.1:$(DEMO_PORT)/api/v1/status"
 	@echo "API token:   $$(cat var/demo-token)"
 	@conf-examples/demo-seed.sh http://127.0.0.1:$(DEMO_PORT) \

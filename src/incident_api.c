@@ -899,67 +899,6 @@ ngx_http_incident_parse_json(ngx_http_request_t *r, ngx_str_t *body)
 }
 
 
-/* the body in one piece, wherever nginx kept it (memory or temp file) */
-static ngx_int_t
-ngx_http_incident_body(ngx_http_request_t *r, size_t max, ngx_str_t *body)
-{
-    off_t         size;
-    u_char       *p;
-    ssize_t       n;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
-
-    ngx_str_null(body);
-
-    if (r->request_body == NULL || r->request_body->bufs == NULL) {
-        return NGX_OK;
-    }
-
-    size = 0;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        size += ngx_buf_size(cl->buf);
-    }
-
-    if (size > (off_t) max) {
-        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
-    }
-
-    p = ngx_pnalloc(r->pool, (size_t) size + 1);
-    if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    body->data = p;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        b = cl->buf;
-
-        if (!b->in_file) {
-            p = ngx_cpymem(p, b->pos, b->last - b->pos);
-            continue;
-        }
-
-        n = ngx_read_file(b->file, p, (size_t) (b->file_last - b->file_pos),
-                          b->file_pos);
-
-        if (n != b->file_last - b->file_pos) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "incident api cannot read the request body "
-                          "from its temporary file");
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        p += n;
-    }
-
-    body->len = p - body->data;
-    *p = '\0';
-
-    return NGX_OK;
-}
-
-
 static cJSON *
 ngx_http_incident_validate(ngx_http_incident_api_ctx_t *ctx, cJSON *in,
     cJSON *errors)
@@ -1019,7 +958,7 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
     task = ngx_http_get_module_ctx(r, ngx_http_incident_module);
     ctx = task->ctx;
 
-    rc = ngx_http_incident_body(r, ctx->max_body, &body);
+    rc = ngx_http_incident_read_body(r, ctx->max_body, &body);
 
     if (rc == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
         return ngx_http_incident_problem(r, rc, "The body is larger than "

@@ -662,6 +662,17 @@ inc_take_footer_links(const cJSON *in, cJSON *out, cJSON *errors)
 }
 
 
+void
+inc_validate_component_move(const cJSON *in, cJSON *out, cJSON *errors)
+{
+    static const inc_enum_t  directions[2] = {
+        { "up", "Up", NULL }, { "down", "Down", NULL }
+    };
+
+    inc_take_enum(in, "direction", 1, directions, 2, out, errors);
+}
+
+
 cJSON *
 inc_settings_defaults(void)
 {

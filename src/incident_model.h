@@ -95,6 +95,8 @@ void inc_validate_update_create(const cJSON *in, cJSON *out, cJSON *errors);
 void inc_validate_update_patch(const cJSON *in, cJSON *out, cJSON *errors);
 void inc_validate_component(const cJSON *in, int create, cJSON *out,
     cJSON *errors);
+void inc_validate_component_move(const cJSON *in, cJSON *out,
+    cJSON *errors);
 cJSON *inc_settings_defaults(void);
 void inc_validate_settings(const cJSON *in, cJSON *out, cJSON *errors);
 

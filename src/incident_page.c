@@ -48,47 +48,18 @@ static ngx_int_t
 ngx_http_incident_page_route(ngx_http_request_t *r,
     ngx_http_incident_page_t *pg)
 {
-    u_char                    *p, *last;
-    size_t                     len;
-    ngx_str_t                  value;
-    ngx_http_core_loc_conf_t  *clcf;
+    u_char     *p;
+    size_t      len;
+    ngx_int_t   rc;
+    ngx_str_t   value, rest;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-    /* links are built under the location's prefix: "/" or "/status/" */
-    len = clcf->name.len;
-
-    if (len == 0 || clcf->regex != NULL || clcf->name.data[0] != '/'
-        || r->uri.len < len
-        || ngx_strncmp(r->uri.data, clcf->name.data, len) != 0)
-    {
-        pg->rc.base_path = "/";
-        len = 1;
-
-    } else {
-        p = ngx_pnalloc(r->pool, len + 2);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        last = ngx_cpymem(p, clcf->name.data, len);
-        if (last[-1] != '/') {
-            *last++ = '/';
-        }
-        *last = '\0';
-
-        pg->rc.base_path = (char *) p;
+    rc = ngx_http_incident_split_uri(r, &pg->rc.base_path, &rest);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
-    p = r->uri.data + len;
-    last = r->uri.data + r->uri.len;
-
-    if (r->uri.len < len || (p == last && r->uri.data[len - 1] != '/')) {
-        /* "/status" for location "/status/" */
-        return p == last ? NGX_OK : NGX_DECLINED;
-    }
-
-    len = last - p;
+    p = rest.data;
+    len = rest.len;
 
 #define ngx_http_incident_is(s)                                               \
     (len == sizeof(s) - 1 && ngx_strncmp(p, s, sizeof(s) - 1) == 0)

@@ -36,6 +36,8 @@ static int inc_op_component_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 static int inc_op_settings_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
+static int inc_op_component_move(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
 
 
 static const inc_op_pt  inc_ops[INC_OP_COUNT] = {
@@ -49,6 +51,7 @@ static const inc_op_pt  inc_ops[INC_OP_COUNT] = {
     inc_op_component_patch,
     inc_op_component_delete,
     inc_op_settings_patch,
+    inc_op_component_move,
 };
 
 
@@ -1256,6 +1259,109 @@ inc_op_component_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
                             "component.patch", 200, res);
     cJSON_Delete(c_base);
     cJSON_Delete(rec);
+
+    return rc;
+}
+
+
+/* the level a component is listed in: its group, or 0 for the top */
+static uint64_t
+inc_comp_level(inc_comps_t *cs, const inc_comp_t *c)
+{
+    inc_comp_t  *g;
+
+    if (c->state.group_id == 0) {
+        return 0;
+    }
+
+    g = inc_comps_find(cs, c->state.group_id);
+
+    return g != NULL && g != c ? c->state.group_id : 0;
+}
+
+
+/*
+ * Swaps a component with its neighbour in its level; the level is then
+ * numbered 0, 1, 2... in its new order.  At either end it stays put.
+ */
+static int
+inc_op_component_move(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res)
+{
+    int           rc, up;
+    size_t        i, n, k, *order, tmp;
+    uint64_t      level;
+    inc_comp_t   *c;
+    inc_comps_t   cs;
+
+    rc = inc_comps_load(txn, &cs);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    c = inc_comps_find(&cs, w->id);
+    if (c == NULL) {
+        inc_comps_free(&cs);
+        return inc_result_not_found(res, "component");
+    }
+
+    order = malloc((cs.n + 1) * sizeof(size_t));
+    if (order == NULL) {
+        inc_comps_free(&cs);
+        return INC_ERROR;
+    }
+
+    level = inc_comp_level(&cs, c);
+    up = strcmp(inc_rec_str(w->input, "direction"), "up") == 0;
+    n = 0;
+    k = 0;
+
+    /* cs is in page order, so the level's members come in order too */
+    for (i = 0; i < cs.n; i++) {
+        if (inc_comp_level(&cs, &cs.comps[i]) == level) {
+            if (cs.comps[i].state.id == w->id) {
+                k = n;
+            }
+            order[n++] = i;
+        }
+    }
+
+    if (up ? k > 0 : k + 1 < n) {
+        tmp = order[k];
+        order[k] = order[up ? k - 1 : k + 1];
+        order[up ? k - 1 : k + 1] = tmp;
+    }
+
+    for (i = 0; i < n && rc == INC_OK; i++) {
+        c = &cs.comps[order[i]];
+
+        if (cJSON_GetNumberValue(inc_field(c->rec, "position"))
+            == (double) i)
+        {
+            continue;
+        }
+
+        inc_set(c->rec, "position", cJSON_CreateNumber((double) i));
+        inc_set_time(c->rec, "updatedAt", ctx->now);
+        rc = inc_record_put(txn, INC_DB_COMPONENTS, c->state.id, 0, c->rec);
+    }
+
+    free(order);
+    inc_comps_free(&cs);
+
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    rc = inc_audit(txn, ctx, "component.move", "component", w->id);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    rc = inc_component_doc(txn, w->id, &res->body);
+    if (rc == INC_OK) {
+        res->status = 200;
+    }
 
     return rc;
 }

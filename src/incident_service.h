@@ -32,6 +32,7 @@ typedef enum {
     INC_OP_COMPONENT_PATCH,
     INC_OP_COMPONENT_DELETE,
     INC_OP_SETTINGS_PATCH,
+    INC_OP_COMPONENT_MOVE,       /* {"direction": "up" | "down"} */
     INC_OP_COUNT
 } inc_op_t;
 
@@ -102,6 +103,7 @@ void inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
     uint64_t id, inc_result_t *res);
 void inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
     const inc_page_t *page, inc_result_t *res);
+void inc_service_page_base(inc_store_t *store, inc_result_t *res);
 
 void inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
     inc_result_t *res);

@@ -594,6 +594,14 @@ inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
                       : inc_iter_last(&it, &rec);
 
     for ( /* void */ ; rc == INC_OK; rc = inc_iter_prev(&it, &rec)) {
+        if (page->state != INC_STATE_ALL
+            && inc_record_exists(&txn, INC_DB_ACTIVE, it.key[0], 0)
+               != (page->state == INC_STATE_ACTIVE))
+        {
+            cJSON_Delete(rec);
+            continue;
+        }
+
         if (n == page->limit) {
             cJSON_Delete(rec);
             next = inc_rec_id(cJSON_GetArrayItem(list, n - 1), "id");
@@ -624,4 +632,30 @@ inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
     }
 
     inc_read_end(&txn, rc == INC_NOTFOUND ? INC_OK : rc, 200, doc, res);
+}
+
+
+/* settings and components: what the admin forms are drawn from */
+void
+inc_service_page_base(inc_store_t *store, inc_result_t *res)
+{
+    int           rc;
+    cJSON        *doc;
+    inc_txn_t     txn;
+    inc_comps_t   cs;
+
+    if (inc_read_begin(store, &txn, res) != INC_OK) {
+        return;
+    }
+
+    doc = cJSON_CreateObject();
+
+    rc = doc ? inc_page_base(&txn, &cs, doc) : INC_ERROR;
+
+    if (rc == INC_OK) {
+        cJSON_AddItemToObject(doc, "components", inc_page_components(&cs));
+        inc_comps_free(&cs);
+    }
+
+    inc_read_end(&txn, rc, 200, doc, res);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,11 +38,13 @@ typedef int (*inc_upgrade_pt)(inc_txn_t *txn);
 
 static int inc_upgrade_initial(inc_txn_t *txn);
 static int inc_upgrade_status_log(inc_txn_t *txn);
+static int inc_upgrade_secret(inc_txn_t *txn);
 
 /* inc_upgrades[v] brings a store from schema v to v + 1 */
 static inc_upgrade_pt  inc_upgrades[INC_SCHEMA_VERSION] = {
     inc_upgrade_initial,
     inc_upgrade_status_log,
+    inc_upgrade_secret,
 };
 
 
@@ -207,6 +210,62 @@ inc_upgrade_status_log(inc_txn_t *txn)
     inc_iter_close(&it);
 
     return rc == INC_NOTFOUND ? INC_OK : rc;
+}
+
+
+/* schema 2 -> 3: a random secret, the key of CSRF and link tokens */
+static int
+inc_upgrade_secret(inc_txn_t *txn)
+{
+    ssize_t        n;
+    MDB_val        key, val;
+    unsigned char  secret[INC_SECRET_LEN];
+
+    n = getrandom(secret, sizeof(secret), 0);
+    if (n != (ssize_t) sizeof(secret)) {
+        txn->mdb_error = n < 0 ? errno : EIO;
+        return INC_ERROR;
+    }
+
+    key.mv_data = "secret";
+    key.mv_size = sizeof("secret") - 1;
+    val.mv_data = secret;
+    val.mv_size = sizeof(secret);
+
+    return inc_mdb_result(txn, mdb_put(txn->txn,
+                                       txn->store->dbi[INC_DB_META],
+                                       &key, &val, 0));
+}
+
+
+int
+inc_store_secret(inc_store_t *store, unsigned char *secret)
+{
+    int        rc;
+    MDB_val    key, val;
+    inc_txn_t  txn;
+
+    rc = inc_txn_begin(store, 0, &txn);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    key.mv_data = "secret";
+    key.mv_size = sizeof("secret") - 1;
+
+    rc = mdb_get(txn.txn, store->dbi[INC_DB_META], &key, &val);
+
+    if (rc == MDB_SUCCESS && val.mv_size == INC_SECRET_LEN) {
+        memcpy(secret, val.mv_data, INC_SECRET_LEN);
+    }
+
+    inc_txn_abort(&txn);
+
+    if (rc == MDB_SUCCESS && val.mv_size != INC_SECRET_LEN) {
+        return INC_ERROR;
+    }
+
+    return inc_mdb_result(NULL, rc);
 }
 
 

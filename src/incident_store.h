@@ -15,7 +15,8 @@
 #include <cjson/cJSON.h>
 
 
-#define INC_SCHEMA_VERSION  2
+#define INC_SCHEMA_VERSION  3
+#define INC_SECRET_LEN      32
 
 
 /* results of store calls */
@@ -66,6 +67,7 @@ void inc_txn_abort(inc_txn_t *txn);
 const char *inc_txn_error(const inc_txn_t *txn);
 
 int inc_store_generation(inc_store_t *store, uint64_t *generation);
+int inc_store_secret(inc_store_t *store, unsigned char *secret);
 uint64_t inc_txn_generation(inc_txn_t *txn);
 time_t inc_txn_updated_at(inc_txn_t *txn);
 int inc_txn_next_id(inc_txn_t *txn, const char *sequence, uint64_t *id);

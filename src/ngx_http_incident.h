@@ -32,12 +32,15 @@ typedef struct {
     size_t                db_size;
     ngx_thread_pool_t    *thread_pool;
     inc_store_t          *store;        /* this worker's, after the fork */
+    u_char                secret[INC_SECRET_LEN];   /* CSRF, link tokens */
+    ngx_uint_t            has_secret;
 } ngx_http_incident_main_conf_t;
 
 
 typedef struct {
     ngx_flag_t            api;
     ngx_flag_t            page;
+    ngx_flag_t            admin;
     ngx_array_t          *tokens;       /* ngx_http_incident_token_t */
     ngx_str_t             public_url;
     size_t                max_body;
@@ -90,6 +93,11 @@ ngx_int_t ngx_http_incident_job_post(ngx_http_request_t *r,
     ngx_thread_task_t *task);
 void ngx_http_incident_log_result(ngx_http_request_t *r,
     inc_result_t *res);
+ngx_int_t ngx_http_incident_read_body(ngx_http_request_t *r, size_t max,
+    ngx_str_t *body);
+ngx_int_t ngx_http_incident_split_uri(ngx_http_request_t *r,
+    const char **base, ngx_str_t *rest);
+ngx_int_t ngx_http_incident_admin_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_incident_base_url(ngx_http_request_t *r,
     const char **base_url);
 

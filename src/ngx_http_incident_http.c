@@ -416,3 +416,115 @@ ngx_http_incident_job_post(ngx_http_request_t *r, ngx_thread_task_t *task)
 
     return NGX_OK;
 }
+
+
+/*
+ * The location's prefix, "/" or "/admin/", under which links are built,
+ * and the rest of the URI after it.  NGX_DECLINED: the URI is the prefix
+ * without its slash ("/admin"), which wants a redirect.
+ */
+ngx_int_t
+ngx_http_incident_split_uri(ngx_http_request_t *r, const char **base,
+    ngx_str_t *rest)
+{
+    u_char                    *p, *last;
+    size_t                     len;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    len = clcf->name.len;
+
+    if (len == 0 || clcf->regex != NULL || clcf->name.data[0] != '/'
+        || ngx_strncmp(r->uri.data, clcf->name.data,
+                       ngx_min(len, r->uri.len)) != 0)
+    {
+        *base = "/";
+        rest->data = r->uri.data + 1;
+        rest->len = r->uri.len ? r->uri.len - 1 : 0;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, len + 2);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    last = ngx_cpymem(p, clcf->name.data, len);
+    if (last[-1] != '/') {
+        *last++ = '/';
+    }
+    *last = '\0';
+
+    *base = (char *) p;
+
+    if (r->uri.len < (size_t) (last - p)) {
+        return NGX_DECLINED;
+    }
+
+    rest->data = r->uri.data + (last - p);
+    rest->len = r->uri.len - (last - p);
+
+    return NGX_OK;
+}
+
+
+/* the body in one piece, wherever nginx kept it (memory or temp file) */
+ngx_int_t
+ngx_http_incident_read_body(ngx_http_request_t *r, size_t max, ngx_str_t *body)
+{
+    off_t         size;
+    u_char       *p;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    ngx_str_null(body);
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    size = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        size += ngx_buf_size(cl->buf);
+    }
+
+    if (size > (off_t) max) {
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    p = ngx_pnalloc(r->pool, (size_t) size + 1);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    body->data = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (!b->in_file) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            continue;
+        }
+
+        n = ngx_read_file(b->file, p, (size_t) (b->file_last - b->file_pos),
+                          b->file_pos);
+
+        if (n != b->file_last - b->file_pos) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "incident module cannot read the request body "
+                          "from its temporary file");
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p += n;
+    }
+
+    body->len = p - body->data;
+    *p = '\0';
+
+    return NGX_OK;
+}

@@ -23,6 +23,8 @@ static char *ngx_http_incident_api(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_incident_status_page(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_incident_admin(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_incident_api_tokens(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_incident_public_url(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -51,6 +53,13 @@ static ngx_command_t  ngx_http_incident_commands[] = {
     { ngx_string("incident_status_page"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_incident_status_page,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_admin"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_incident_admin,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -137,6 +146,7 @@ ngx_http_incident_create_loc_conf(ngx_conf_t *cf)
 
     ilcf->api = NGX_CONF_UNSET;
     ilcf->page = NGX_CONF_UNSET;
+    ilcf->admin = NGX_CONF_UNSET;
     ilcf->tokens = NGX_CONF_UNSET_PTR;
     ilcf->max_body = NGX_CONF_UNSET_SIZE;
 
@@ -154,17 +164,21 @@ ngx_http_incident_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_value(conf->api, prev->api, 0);
     ngx_conf_merge_value(conf->page, prev->page, 0);
+    ngx_conf_merge_value(conf->admin, prev->admin, 0);
     ngx_conf_merge_ptr_value(conf->tokens, prev->tokens, NULL);
     ngx_conf_merge_str_value(conf->public_url, prev->public_url, "");
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 64 * 1024);
 
     imcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_incident_module);
 
-    if ((conf->api == 1 || conf->page == 1) && imcf->db_path.data == NULL) {
+    if ((conf->api == 1 || conf->page == 1 || conf->admin == 1)
+        && imcf->db_path.data == NULL)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"%s\" needs \"incident_db\" in the http block",
                            conf->api == 1 ? "incident_api"
-                                          : "incident_status_page");
+                           : conf->page == 1 ? "incident_status_page"
+                                             : "incident_admin");
         return NGX_CONF_ERROR;
     }
 
@@ -294,6 +308,26 @@ ngx_http_incident_status_page(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_incident_page_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_incident_admin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_incident_loc_conf_t  *ilcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (ilcf->admin != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    ilcf->admin = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_incident_admin_handler;
 
     return NGX_CONF_OK;
 }
@@ -646,6 +680,15 @@ ngx_http_incident_init_process(ngx_cycle_t *cycle)
     if (dead) {
         ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
                       "incident_db cleared %d stale reader slots", dead);
+    }
+
+    if (inc_store_secret(imcf->store, imcf->secret) == INC_OK) {
+        imcf->has_secret = 1;
+
+    } else {
+        ngx_log_error(NGX_LOG_CRIT, cycle->log, 0,
+                      "incident_db \"%V\" has no secret: the admin UI is "
+                      "unavailable", &imcf->db_path);
     }
 
     return NGX_OK;

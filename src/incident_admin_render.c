@@ -1,0 +1,1260 @@
+/*
+ * Admin UI pages.
+ *
+ * One form helper per kind of field, each with its label, hint and error
+ * tied to the control (aria-describedby, aria-invalid), so that every page
+ * is accessible by construction.  Every state-changing form is a POST that
+ * carries the CSRF token.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "incident_model.h"
+#include "incident_html.h"
+#include "incident_admin_render.h"
+
+
+static const char  *inc_impact_examples[INC_IMPACT_COUNT] = {
+    "Website is down", "Login is broken", "Slow response times", "UI glitch"
+};
+
+
+const char  inc_admin_css[] =
+    ":root{--bg:#f6f8fa;--fg:#1f2328;--mu:#59636e;--card:#fff;"
+    "--line:#d1d9e0;--ac:#0969da;--ok:#1a7f37;--bad:#cf222e;"
+    "color-scheme:light dark}"
+    "@media(prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;"
+    "--mu:#9198a1;--card:#151b23;--line:#3d444d;--ac:#4493f8;"
+    "--ok:#3fb950;--bad:#f85149}}"
+    "*{box-sizing:border-box}"
+    "body{margin:0;background:var(--bg);color:var(--fg);"
+    "font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif}"
+    "a{color:var(--ac)}"
+    "header{background:var(--card);border-bottom:1px solid var(--line)}"
+    "header .in,main{max-width:960px;margin:0 auto;padding:0 16px}"
+    "header .in{display:flex;flex-wrap:wrap;gap:8px 18px;"
+    "align-items:center;padding-top:10px;padding-bottom:10px}"
+    "header strong{margin-right:auto}"
+    "main{padding-bottom:48px}"
+    "h1{font-size:1.5rem;margin:24px 0 12px}"
+    "h2{font-size:1.15rem;margin:24px 0 8px}"
+    ".card{background:var(--card);border:1px solid var(--line);"
+    "border-radius:10px;padding:16px 20px;margin:0 0 12px}"
+    ".flash{border:1px solid var(--ok);border-left-width:6px;"
+    "background:var(--card);padding:10px 14px;border-radius:8px}"
+    ".problem{border-color:var(--bad)}"
+    ".btn,button{display:inline-block;font:inherit;font-weight:600;"
+    "padding:8px 16px;border-radius:8px;border:1px solid var(--ac);"
+    "background:var(--ac);color:#fff;text-decoration:none;cursor:pointer}"
+    ".btn.sec,button.sec{background:var(--card);color:var(--ac)}"
+    "button.danger{background:var(--bad);border-color:var(--bad)}"
+    ".actions{display:flex;flex-wrap:wrap;gap:10px;align-items:center;"
+    "margin:16px 0}"
+    ".field{margin:0 0 16px}"
+    "label,legend{font-weight:600}"
+    "input[type=text],input[type=url],textarea,select{display:block;"
+    "width:100%;font:inherit;padding:8px 10px;margin-top:4px;"
+    "border:1px solid var(--line);border-radius:6px;background:var(--bg);"
+    "color:var(--fg)}"
+    "textarea{min-height:8em}"
+    "fieldset{border:1px solid var(--line);border-radius:8px;"
+    "margin:0 0 16px;padding:8px 14px}"
+    ".opt{display:block;font-weight:400;margin:6px 0}"
+    ".opt small,.hint{color:var(--mu)}.opt.member{margin-left:1.75em}"
+    "nav a{margin-right:12px}"
+    ".hint{margin:4px 0 0;font-size:.875rem}"
+    ".err{color:var(--bad);font-weight:600;margin:4px 0 0}"
+    "[aria-invalid=true]{border-color:var(--bad)!important;"
+    "outline:2px solid var(--bad)}"
+    "table{width:100%;border-collapse:collapse}"
+    "th,td{text-align:left;padding:8px 6px;border-top:1px solid var(--line);"
+    "vertical-align:top}"
+    ".mu{color:var(--mu)}"
+    ".tl{list-style:none;padding:0}"
+    ".tl li{border-left:3px solid var(--line);padding:4px 0 12px 14px}"
+    "form.inline{display:inline}"
+    "@media(max-width:600px){td,th{display:block;border:0;padding:2px 0}"
+    "tr{display:block;border-top:1px solid var(--line);padding:8px 0}}";
+
+
+/* on "Resolved", an empty message gets the prepared resolution text */
+const char  inc_admin_js[] =
+    "document.addEventListener('change',function(e){var t=e.target;"
+    "if(t.name!=='status'||!t.form)return;var m=t.form.elements.message;"
+    "if(!m||!m.dataset.resolution)return;"
+    "if(t.value==='resolved'&&!m.value.trim()){m.value=m.dataset.resolution;"
+    "m.focus()}});";
+
+
+static const char *
+inc_str(const cJSON *obj, const char *name)
+{
+    const cJSON  *item;
+
+    item = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    return cJSON_IsString(item) ? item->valuestring : "";
+}
+
+
+static double
+inc_num(const cJSON *obj, const char *name)
+{
+    const cJSON  *item;
+
+    item = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    return cJSON_IsNumber(item) ? item->valuedouble : 0;
+}
+
+
+/* what the operator typed wins over what is stored */
+static const char *
+inc_val(const cJSON *values, const cJSON *stored, const char *name)
+{
+    const cJSON  *item;
+
+    item = cJSON_GetObjectItemCaseSensitive(values, name);
+    if (cJSON_IsString(item)) {
+        return item->valuestring;
+    }
+
+    return inc_str(stored, name);
+}
+
+
+static const char *
+inc_err(const cJSON *errors, const char *field)
+{
+    const cJSON  *e;
+
+    cJSON_ArrayForEach(e, errors) {
+        if (strcmp(inc_str(e, "field"), field) == 0) {
+            return inc_str(e, "message");
+        }
+    }
+
+    return NULL;
+}
+
+
+static const char *
+inc_label(const inc_enum_t *e, int n, const char *value)
+{
+    int  i;
+
+    i = inc_enum_find(e, n, value);
+
+    return i < 0 ? value : e[i].label;
+}
+
+
+static void
+inc_time(inc_buf_t *b, const char *iso)
+{
+    inc_buf_str(b, "<time datetime=\"");
+    inc_buf_escape(b, iso);
+    inc_buf_str(b, "\">");
+
+    if (strlen(iso) >= 16) {
+        inc_buf_printf(b, "%.10s %.5s UTC", iso, iso + 11);
+    }
+
+    inc_buf_str(b, "</time>");
+}
+
+
+static void
+inc_open(inc_buf_t *b, const char *title, const inc_admin_ctx_t *ac)
+{
+    inc_buf_str(b, "<!doctype html>\n<html lang=\"en\"><head>"
+                "<meta charset=\"utf-8\"><meta name=\"viewport\" "
+                "content=\"width=device-width,initial-scale=1\"><title>");
+    inc_buf_escape(b, title);
+    inc_buf_printf(b, " - Admin</title><link rel=\"stylesheet\" "
+                   "href=\"%sadmin.css\"><script src=\"%sadmin.js\" defer>"
+                   "</script></head><body><header><div class=\"in\">"
+                   "<strong>Status admin</strong><nav aria-label=\"Admin\">",
+                   ac->base_path, ac->base_path);
+    inc_buf_printf(b, "<a href=\"%s\">Dashboard</a> "
+                   "<a href=\"%sincidents\">Incidents</a> "
+                   "<a href=\"%scomponents\">Components</a> "
+                   "<a href=\"%ssettings\">Settings</a> <a href=\"",
+                   ac->base_path, ac->base_path, ac->base_path,
+                   ac->base_path);
+    inc_buf_escape(b, ac->public_url);
+    inc_buf_str(b, "\">View status page</a></nav>");
+
+    if (ac->user && ac->user[0]) {
+        inc_buf_str(b, "<span class=\"mu\">Signed in as ");
+        inc_buf_escape(b, ac->user);
+        inc_buf_str(b, "</span>");
+    }
+
+    inc_buf_str(b, "</div></header><main id=\"main\">");
+
+    if (ac->flash != NULL) {
+        inc_buf_str(b, "<p class=\"flash\" role=\"status\">");
+        inc_buf_escape(b, ac->flash);
+        inc_buf_str(b, "</p>");
+    }
+}
+
+
+static char *
+inc_close(inc_buf_t *b, size_t *len)
+{
+    inc_buf_str(b, "</main></body></html>\n");
+
+    return inc_buf_detach(b, len);
+}
+
+
+static void
+inc_form_open(inc_buf_t *b, const inc_admin_ctx_t *ac, const char *action)
+{
+    inc_buf_printf(b, "<form method=\"post\" action=\"%s%s\">"
+                   "<input type=\"hidden\" name=\"csrf\" value=\"",
+                   ac->base_path, action);
+    inc_buf_escape(b, ac->csrf);
+    inc_buf_str(b, "\">");
+}
+
+
+/* the problem summary at the top of a form that did not go through */
+static void
+inc_form_errors(inc_buf_t *b, const cJSON *errors)
+{
+    if (cJSON_GetArraySize(errors) == 0) {
+        return;
+    }
+
+    inc_buf_printf(b, "<p class=\"flash problem\" role=\"alert\">"
+                   "Nothing was changed: %d field%s need%s attention.</p>",
+                   cJSON_GetArraySize(errors),
+                   cJSON_GetArraySize(errors) == 1 ? "" : "s",
+                   cJSON_GetArraySize(errors) == 1 ? "s" : "");
+}
+
+
+static void
+inc_field_error(inc_buf_t *b, const char *id, const char *error)
+{
+    if (error != NULL) {
+        inc_buf_printf(b, "<p class=\"err\" id=\"%s-err\">", id);
+        inc_buf_escape(b, error);
+        inc_buf_str(b, "</p>");
+    }
+}
+
+
+static void
+inc_described(inc_buf_t *b, const char *id, const char *hint,
+    const char *error)
+{
+    if (error == NULL && hint == NULL) {
+        return;
+    }
+
+    if (error != NULL) {
+        inc_buf_str(b, " aria-invalid=\"true\"");
+    }
+
+    inc_buf_str(b, " aria-describedby=\"");
+
+    if (error != NULL) {
+        inc_buf_printf(b, "%s-err", id);
+    }
+
+    if (hint != NULL) {
+        inc_buf_printf(b, "%s%s-hint", error ? " " : "", id);
+    }
+
+    inc_buf_str(b, "\"");
+}
+
+
+static void
+inc_text_field(inc_buf_t *b, const char *name, const char *label,
+    const char *value, const char *hint, const char *error, int required)
+{
+    char  id[64];
+
+    snprintf(id, sizeof(id), "f-%s", name);
+
+    inc_buf_printf(b, "<div class=\"field\"><label for=\"%s\">%s</label>"
+                   "<input type=\"text\" id=\"%s\" name=\"%s\"%s value=\"",
+                   id, label, id, name, required ? " required" : "");
+    inc_buf_escape(b, value);
+    inc_buf_str(b, "\"");
+    inc_described(b, id, hint, error);
+    inc_buf_str(b, ">");
+    inc_field_error(b, id, error);
+
+    if (hint != NULL) {
+        inc_buf_printf(b, "<p class=\"hint\" id=\"%s-hint\">", id);
+        inc_buf_escape(b, hint);
+        inc_buf_str(b, "</p>");
+    }
+
+    inc_buf_str(b, "</div>");
+}
+
+
+static void
+inc_textarea(inc_buf_t *b, const char *name, const char *label,
+    const char *value, const char *hint, const char *error,
+    const char *resolution)
+{
+    char  id[64];
+
+    snprintf(id, sizeof(id), "f-%s", name);
+
+    inc_buf_printf(b, "<div class=\"field\"><label for=\"%s\">%s</label>"
+                   "<textarea id=\"%s\" name=\"%s\"", id, label, id, name);
+    inc_described(b, id, hint, error);
+
+    if (resolution != NULL) {
+        inc_buf_str(b, " data-resolution=\"");
+        inc_buf_escape(b, resolution);
+        inc_buf_str(b, "\"");
+    }
+
+    inc_buf_str(b, ">");
+    inc_buf_escape(b, value);
+    inc_buf_str(b, "</textarea>");
+    inc_field_error(b, id, error);
+
+    if (hint != NULL) {
+        inc_buf_printf(b, "<p class=\"hint\" id=\"%s-hint\">", id);
+        inc_buf_escape(b, hint);
+        inc_buf_str(b, "</p>");
+    }
+
+    inc_buf_str(b, "</div>");
+}
+
+
+/* radio buttons with each value's meaning (and the seed's examples) */
+static void
+inc_radios(inc_buf_t *b, const char *name, const char *legend,
+    const inc_enum_t *e, int n, const char **examples, const char *current,
+    const char *error)
+{
+    int  i;
+
+    inc_buf_printf(b, "<fieldset%s><legend>%s</legend>",
+                   error ? " aria-invalid=\"true\"" : "", legend);
+
+    if (error != NULL) {
+        inc_buf_printf(b, "<p class=\"err\" id=\"f-%s-err\">", name);
+        inc_buf_escape(b, error);
+        inc_buf_str(b, "</p>");
+    }
+
+    for (i = 0; i < n; i++) {
+        inc_buf_printf(b, "<label class=\"opt\"><input type=\"radio\" "
+                       "name=\"%s\" value=\"%s\"%s> %s", name, e[i].value,
+                       strcmp(current, e[i].value) == 0 ? " checked" : "",
+                       e[i].label);
+
+        if (e[i].meaning != NULL) {
+            inc_buf_printf(b, " <small>&mdash; %s", e[i].meaning);
+
+            if (examples != NULL) {
+                inc_buf_printf(b, " (example: %s)", examples[i]);
+            }
+
+            inc_buf_str(b, "</small>");
+        }
+
+        inc_buf_str(b, "</label>");
+    }
+
+    inc_buf_str(b, "</fieldset>");
+}
+
+
+static int
+inc_ids_have(const cJSON *ids, double id)
+{
+    const cJSON  *v;
+
+    cJSON_ArrayForEach(v, ids) {
+        if (cJSON_IsNumber(v) && v->valuedouble == id) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+inc_component_box(inc_buf_t *b, const cJSON *c, const cJSON *checked,
+    int member)
+{
+    inc_buf_printf(b, "<label class=\"opt%s\"><input type=\"checkbox\" "
+                   "name=\"componentIds\" value=\"%.0f\"%s> ",
+                   member ? " member" : "",
+                   inc_num(c, "id"),
+                   inc_ids_have(checked, inc_num(c, "id")) ? " checked" : "");
+    inc_buf_escape(b, inc_str(c, "name"));
+    inc_buf_str(b, "</label>");
+}
+
+
+/* one checkbox a component, members under their group */
+static void
+inc_component_boxes(inc_buf_t *b, const cJSON *components,
+    const cJSON *checked, const char *error)
+{
+    const cJSON  *c, *m;
+
+    inc_buf_printf(b, "<fieldset%s><legend>Affected components</legend>"
+                   "<input type=\"hidden\" name=\"componentIds_shown\" "
+                   "value=\"1\">", error ? " aria-invalid=\"true\"" : "");
+
+    if (error != NULL) {
+        inc_buf_str(b, "<p class=\"err\" id=\"f-componentIds-err\">");
+        inc_buf_escape(b, error);
+        inc_buf_str(b, "</p>");
+    }
+
+    if (cJSON_GetArraySize(components) == 0) {
+        inc_buf_str(b, "<p class=\"hint\">No components yet.</p>");
+    }
+
+    cJSON_ArrayForEach(c, components) {
+        if (!cJSON_IsNull(cJSON_GetObjectItem(c, "groupId"))) {
+            continue;
+        }
+
+        inc_component_box(b, c, checked, 0);
+
+        cJSON_ArrayForEach(m, components) {
+            if (inc_num(m, "groupId") == inc_num(c, "id")) {
+                inc_component_box(b, m, checked, 1);
+            }
+        }
+    }
+
+    inc_buf_str(b, "<p class=\"hint\">Linked components (and their groups) "
+                "show Partial Outage until the incident is resolved.</p>"
+                "</fieldset>");
+}
+
+
+static void
+inc_notify_box(inc_buf_t *b, const cJSON *values)
+{
+    const cJSON  *notify;
+
+    notify = cJSON_GetObjectItem(values, "notify");
+
+    inc_buf_printf(b, "<input type=\"hidden\" name=\"notify_shown\" "
+                   "value=\"1\"><label class=\"opt\"><input "
+                   "type=\"checkbox\" name=\"notify\" value=\"1\"%s> "
+                   "Notify subscribers</label>",
+                   cJSON_IsFalse(notify) ? "" : " checked");
+}
+
+
+static const char *
+inc_component_name(const cJSON *components, double id)
+{
+    const cJSON  *c;
+
+    cJSON_ArrayForEach(c, components) {
+        if (inc_num(c, "id") == id) {
+            return inc_str(c, "name");
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+inc_incident_rows(inc_buf_t *b, const cJSON *list, const cJSON *components,
+    const inc_admin_ctx_t *ac)
+{
+    int           n;
+    const char   *name;
+    const cJSON  *inc, *id;
+
+    inc_buf_str(b, "<table><thead><tr><th scope=\"col\">Incident</th>"
+                "<th scope=\"col\">Status</th><th scope=\"col\">Impact</th>"
+                "<th scope=\"col\">Started</th></tr></thead><tbody>");
+
+    cJSON_ArrayForEach(inc, list) {
+        inc_buf_printf(b, "<tr data-incident-id=\"%.0f\"><td><a href=\""
+                       "%sincidents/%.0f\">", inc_num(inc, "id"),
+                       ac->base_path, inc_num(inc, "id"));
+        inc_buf_escape(b, inc_str(inc, "title"));
+        inc_buf_str(b, "</a>");
+
+        n = 0;
+        cJSON_ArrayForEach(id, cJSON_GetObjectItem(inc, "componentIds")) {
+            name = inc_component_name(components, id->valuedouble);
+            if (name != NULL) {
+                inc_buf_str(b, n++ ? ", " : "<br><span class=\"mu\">");
+                inc_buf_escape(b, name);
+            }
+        }
+
+        inc_buf_printf(b, "%s</td><td>%s</td><td>%s</td><td>",
+                       n ? "</span>" : "",
+                       inc_label(inc_incident_statuses, INC_STATUS_COUNT,
+                                 inc_str(inc, "status")),
+                       inc_label(inc_impacts, INC_IMPACT_COUNT,
+                                 inc_str(inc, "impact")));
+        inc_time(b, inc_str(inc, "startedAt"));
+        inc_buf_str(b, "</td></tr>");
+    }
+
+    inc_buf_str(b, "</tbody></table>");
+
+    if (cJSON_GetArraySize(list) == 0) {
+        inc_buf_str(b, "<p class=\"mu\">None.</p>");
+    }
+}
+
+
+char *
+inc_admin_dashboard(const cJSON *home, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    inc_buf_t     b;
+    const cJSON  *components;
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    components = cJSON_GetObjectItem(home, "components");
+
+    inc_open(&b, "Dashboard", ac);
+    inc_buf_str(&b, "<h1>Dashboard</h1><p>The page says: <strong>");
+    inc_buf_escape(&b, inc_str(home, "description"));
+    inc_buf_printf(&b, "</strong></p><div class=\"actions\">"
+                   "<a class=\"btn\" href=\"%sincidents/new\">Create "
+                   "Incident</a><a class=\"btn sec\" href=\"%sincidents\">"
+                   "All incidents</a></div>", ac->base_path, ac->base_path);
+
+    inc_buf_str(&b, "<section class=\"card\" aria-labelledby=\"h-a\">"
+                "<h2 id=\"h-a\">Active incidents</h2>");
+    inc_incident_rows(&b, cJSON_GetObjectItem(home, "activeIncidents"),
+                      components, ac);
+    inc_buf_str(&b, "</section><section class=\"card\" "
+                "aria-labelledby=\"h-r\"><h2 id=\"h-r\">Recent incidents "
+                "(14 days)</h2>");
+    inc_incident_rows(&b, cJSON_GetObjectItem(home, "recentIncidents"),
+                      components, ac);
+    inc_buf_str(&b, "</section>");
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_incidents(const cJSON *list, const char *state,
+    const inc_admin_ctx_t *ac, size_t *len)
+{
+    int           i;
+    inc_buf_t     b;
+    const cJSON  *next;
+
+    static const char  *states[3][2] = {
+        { "all", "All" }, { "active", "Active" }, { "resolved", "Resolved" }
+    };
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Incidents", ac);
+    inc_buf_printf(&b, "<h1>Incidents</h1><div class=\"actions\">"
+                   "<a class=\"btn\" href=\"%sincidents/new\">Create "
+                   "Incident</a><nav aria-label=\"Filter\">",
+                   ac->base_path);
+
+    for (i = 0; i < 3; i++) {
+        inc_buf_printf(&b, " <a href=\"%sincidents?state=%s\"%s>%s</a>",
+                       ac->base_path, states[i][0],
+                       strcmp(state, states[i][0]) == 0
+                       ? " aria-current=\"page\"" : "", states[i][1]);
+    }
+
+    inc_buf_str(&b, "</nav></div><div class=\"card\">");
+    inc_incident_rows(&b, cJSON_GetObjectItem(list, "incidents"),
+                      cJSON_GetObjectItem(list, "components"), ac);
+    inc_buf_str(&b, "</div>");
+
+    next = cJSON_GetObjectItem(list, "nextCursor");
+
+    if (cJSON_IsString(next)) {
+        inc_buf_printf(&b, "<p><a rel=\"next\" href=\"%sincidents?state=%s"
+                       "&amp;cursor=", ac->base_path, state);
+        inc_buf_escape(&b, next->valuestring);
+        inc_buf_str(&b, "\">Older incidents &rarr;</a></p>");
+    }
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_incident_new(const cJSON *components, const cJSON *values,
+    const cJSON *errors, const inc_admin_ctx_t *ac, size_t *len)
+{
+    const char   *status, *impact;
+    inc_buf_t     b;
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    status = inc_val(values, NULL, "status");
+    impact = inc_val(values, NULL, "impact");
+
+    inc_open(&b, "Create Incident", ac);
+    inc_buf_str(&b, "<h1>Create Incident</h1><p class=\"mu\">Create it as "
+                "soon as you are aware of an issue, even before you know "
+                "the root cause: users prefer transparency over silence. "
+                "Only the title is needed.</p>");
+    inc_form_errors(&b, errors);
+    inc_form_open(&b, ac, "incidents");
+    inc_text_field(&b, "title", "Title", inc_val(values, NULL, "title"),
+                   "What users notice, e.g. \"Database connectivity "
+                   "issues\"", inc_err(errors, "title"), 1);
+    inc_radios(&b, "status", "Status", inc_incident_statuses,
+               INC_STATUS_COUNT, NULL, status[0] ? status : "investigating",
+               inc_err(errors, "status"));
+    inc_radios(&b, "impact", "Impact", inc_impacts, INC_IMPACT_COUNT,
+               inc_impact_examples, impact[0] ? impact : "minor",
+               inc_err(errors, "impact"));
+    inc_component_boxes(&b, components,
+                        cJSON_GetObjectItem(values, "componentIds"),
+                        inc_err(errors, "componentIds"));
+    inc_textarea(&b, "message", "First message",
+                 inc_val(values, NULL, "message"),
+                 "Shown on the status page; Markdown works.",
+                 inc_err(errors, "message"), NULL);
+    inc_notify_box(&b, values);
+    inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">"
+                   "Create</button><a href=\"%sincidents\">Cancel</a></div>"
+                   "</form>", ac->base_path);
+
+    return inc_close(&b, len);
+}
+
+
+/* "API and Dashboard", "API, Dashboard and Web" */
+static void
+inc_names(inc_buf_t *b, const cJSON *incident, const cJSON *components)
+{
+    int           i, n;
+    const char   *name;
+    const cJSON  *id;
+
+    n = 0;
+    cJSON_ArrayForEach(id, cJSON_GetObjectItem(incident, "componentIds")) {
+        n += inc_component_name(components, id->valuedouble) != NULL;
+    }
+
+    i = 0;
+    cJSON_ArrayForEach(id, cJSON_GetObjectItem(incident, "componentIds")) {
+        name = inc_component_name(components, id->valuedouble);
+        if (name == NULL) {
+            continue;
+        }
+
+        if (i) {
+            inc_buf_str(b, i == n - 1 ? " and " : ", ");
+        }
+
+        inc_buf_str(b, name);
+        i++;
+    }
+}
+
+
+char *
+inc_admin_resolution_text(const cJSON *incident, const cJSON *components,
+    time_t now)
+{
+    char       duration[64];
+    time_t     started;
+    inc_buf_t  b;
+
+    if (inc_buf_init(&b, 512) != 0) {
+        return NULL;
+    }
+
+    if (inc_time_parse(inc_str(incident, "startedAt"), &started) != 0) {
+        started = now;
+    }
+
+    inc_duration_text((long) (now - started), duration, sizeof(duration));
+
+    inc_buf_str(&b, "This incident has been resolved. The issue was caused "
+                "by ...\n\nDuration: ");
+    inc_buf_str(&b, duration);
+
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(incident, "componentIds"))) {
+        inc_buf_str(&b, "\nImpact: ");
+        inc_names(&b, incident, components);
+        inc_buf_str(&b, cJSON_GetArraySize(cJSON_GetObjectItem(incident,
+                                               "componentIds")) == 1
+                        ? " was unavailable" : " were unavailable");
+    }
+
+    inc_buf_str(&b, "\n\nWe apologize for any inconvenience caused.");
+
+    return inc_buf_detach(&b, NULL);
+}
+
+
+static void
+inc_update_item(inc_buf_t *b, const cJSON *inc, const cJSON *u,
+    const inc_admin_ctx_t *ac)
+{
+    inc_buf_printf(b, "<li id=\"update-%.0f\"><strong>%s</strong> &middot; ",
+                   inc_num(u, "id"),
+                   inc_label(inc_incident_statuses, INC_STATUS_COUNT,
+                             inc_str(u, "status")));
+    inc_time(b, inc_str(u, "createdAt"));
+    inc_buf_str(b, "<div>");
+    inc_buf_markdown(b, inc_str(u, "message"));
+    inc_buf_printf(b, "</div><a href=\"%sincidents/%.0f/updates/%.0f/edit\">"
+                   "Edit</a> &middot; <a href=\"%sincidents/%.0f/updates/"
+                   "%.0f/delete\">Delete</a></li>", ac->base_path,
+                   inc_num(inc, "id"), inc_num(u, "id"), ac->base_path,
+                   inc_num(inc, "id"), inc_num(u, "id"));
+}
+
+
+char *
+inc_admin_incident(const cJSON *doc, const char *status,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    int           n, i;
+    char          duration[64], action[64], *resolution;
+    inc_buf_t     b;
+    const char   *message;
+    const cJSON  *inc, *components, *updates, *checked;
+
+    inc = cJSON_GetObjectItem(doc, "incident");
+    components = cJSON_GetObjectItem(doc, "components");
+    updates = cJSON_GetObjectItem(inc, "updates");
+
+    if (inc_buf_init(&b, 16384) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, inc_str(inc, "title"), ac);
+    inc_buf_printf(&b, "<article data-incident-id=\"%.0f\" data-status=\"",
+                   inc_num(inc, "id"));
+    inc_buf_escape(&b, inc_str(inc, "status"));
+    inc_buf_str(&b, "\"><h1>");
+    inc_buf_escape(&b, inc_str(inc, "title"));
+    inc_buf_printf(&b, "</h1><p><strong>%s</strong> &middot; %s impact",
+                   inc_label(inc_incident_statuses, INC_STATUS_COUNT,
+                             inc_str(inc, "status")),
+                   inc_label(inc_impacts, INC_IMPACT_COUNT,
+                             inc_str(inc, "impact")));
+
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(inc, "componentIds"))) {
+        inc_buf_str(&b, " &middot; Affects ");
+        {
+            inc_buf_t  names;
+
+            if (inc_buf_init(&names, 128) == 0) {
+                inc_names(&names, inc, components);
+                if (!names.failed) {
+                    inc_buf_escape(&b, names.data);
+                }
+                inc_buf_free(&names);
+            }
+        }
+    }
+
+    inc_buf_str(&b, "</p><p class=\"mu\">Started ");
+    inc_time(&b, inc_str(inc, "startedAt"));
+
+    if (cJSON_IsNumber(cJSON_GetObjectItem(inc, "durationSeconds"))) {
+        inc_duration_text((long) inc_num(inc, "durationSeconds"), duration,
+                          sizeof(duration));
+        inc_buf_str(&b, " &middot; Resolved ");
+        inc_time(&b, inc_str(inc, "resolvedAt"));
+        inc_buf_printf(&b, " &middot; <strong>Duration: %s</strong>",
+                       duration);
+    }
+
+    inc_buf_printf(&b, "</p><div class=\"actions\"><a class=\"btn sec\" "
+                   "href=\"%sincidents/%.0f/edit\">Edit title, impact, "
+                   "components</a><a class=\"btn sec\" href=\"%sincidents/"
+                   "%.0f/delete\">Delete incident</a><a href=\"",
+                   ac->base_path, inc_num(inc, "id"), ac->base_path,
+                   inc_num(inc, "id"));
+    inc_buf_escape(&b, inc_str(inc, "url"));
+    inc_buf_str(&b, "\">Public page</a></div>");
+
+    /* the update form first: it is what the on-call engineer is here for */
+    inc_buf_str(&b, "<section class=\"card\" aria-labelledby=\"h-post\">"
+                "<h2 id=\"h-post\">Post an update</h2>");
+    inc_form_errors(&b, errors);
+
+    snprintf(action, sizeof(action), "incidents/%.0f/updates",
+             inc_num(inc, "id"));
+    inc_form_open(&b, ac, action);
+
+    if (status == NULL || status[0] == '\0') {
+        status = inc_val(values, NULL, "status");
+    }
+
+    if (status[0] == '\0') {
+        status = inc_str(inc, "status");
+    }
+
+    resolution = inc_admin_resolution_text(inc, components, ac->now);
+
+    message = inc_val(values, NULL, "message");
+    if (message[0] == '\0' && strcmp(status, "resolved") == 0
+        && values == NULL && resolution != NULL)
+    {
+        message = resolution;
+    }
+
+    inc_radios(&b, "status", "Status", inc_incident_statuses,
+               INC_STATUS_COUNT, NULL, status, inc_err(errors, "status"));
+    inc_textarea(&b, "message", "Message", message,
+                 "What happened, what you are doing, when you expect the "
+                 "next update. Markdown works.", inc_err(errors, "message"),
+                 resolution);
+    free(resolution);
+
+    checked = cJSON_GetObjectItem(values, "componentIds");
+    if (checked == NULL) {
+        checked = cJSON_GetObjectItem(inc, "componentIds");
+    }
+
+    inc_component_boxes(&b, components, checked,
+                        inc_err(errors, "componentIds"));
+    inc_notify_box(&b, values);
+    inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">Post "
+                   "update</button><a href=\"%sincidents/%.0f?status="
+                   "resolved#h-post\">Prepare the resolution</a></div></form>"
+                   "</section>", ac->base_path, inc_num(inc, "id"));
+
+    inc_buf_str(&b, "<section aria-labelledby=\"h-tl\"><h2 id=\"h-tl\">"
+                "Timeline</h2><ol class=\"tl\">");
+
+    n = cJSON_GetArraySize(updates);
+
+    for (i = n - 1; i >= 0; i--) {
+        inc_update_item(&b, inc, cJSON_GetArrayItem(updates, i), ac);
+    }
+
+    inc_buf_str(&b, "</ol>");
+
+    if (n == 0) {
+        inc_buf_str(&b, "<p class=\"mu\">No updates yet.</p>");
+    }
+
+    inc_buf_str(&b, "</section></article>");
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_incident_edit(const cJSON *doc, const cJSON *values,
+    const cJSON *errors, const inc_admin_ctx_t *ac, size_t *len)
+{
+    char          action[64];
+    inc_buf_t     b;
+    const cJSON  *inc, *checked;
+
+    inc = cJSON_GetObjectItem(doc, "incident");
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Edit incident", ac);
+    inc_buf_str(&b, "<h1>Edit incident</h1>");
+    inc_form_errors(&b, errors);
+
+    snprintf(action, sizeof(action), "incidents/%.0f", inc_num(inc, "id"));
+    inc_form_open(&b, ac, action);
+    inc_text_field(&b, "title", "Title", inc_val(values, inc, "title"), NULL,
+                   inc_err(errors, "title"), 1);
+    inc_radios(&b, "impact", "Impact", inc_impacts, INC_IMPACT_COUNT,
+               inc_impact_examples, inc_val(values, inc, "impact"),
+               inc_err(errors, "impact"));
+
+    checked = cJSON_GetObjectItem(values, "componentIds");
+    if (checked == NULL) {
+        checked = cJSON_GetObjectItem(inc, "componentIds");
+    }
+
+    inc_component_boxes(&b, cJSON_GetObjectItem(doc, "components"), checked,
+                        inc_err(errors, "componentIds"));
+    inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">Save"
+                   "</button><a href=\"%sincidents/%.0f\">Cancel</a></div>"
+                   "</form>", ac->base_path, inc_num(inc, "id"));
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_update_edit(const cJSON *doc, double update_id,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    char          action[96];
+    inc_buf_t     b;
+    const cJSON  *inc, *u, *update;
+
+    inc = cJSON_GetObjectItem(doc, "incident");
+    update = NULL;
+
+    cJSON_ArrayForEach(u, cJSON_GetObjectItem(inc, "updates")) {
+        if (inc_num(u, "id") == update_id) {
+            update = u;
+        }
+    }
+
+    if (inc_buf_init(&b, 4096) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Edit update", ac);
+    inc_buf_str(&b, "<h1>Edit update</h1><p>Fix a typo: the status and time "
+                "of an update stay as they are.</p>");
+    inc_form_errors(&b, errors);
+
+    snprintf(action, sizeof(action), "incidents/%.0f/updates/%.0f",
+             inc_num(inc, "id"), update_id);
+    inc_form_open(&b, ac, action);
+    inc_textarea(&b, "message", "Message", inc_val(values, update, "message"),
+                 NULL, inc_err(errors, "message"), NULL);
+    inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">Save"
+                   "</button><a href=\"%sincidents/%.0f\">Cancel</a></div>"
+                   "</form>", ac->base_path, inc_num(inc, "id"));
+
+    return inc_close(&b, len);
+}
+
+
+static void
+inc_move_button(inc_buf_t *b, const inc_admin_ctx_t *ac, double id,
+    const char *direction, const char *label, const char *name)
+{
+    char  action[64];
+
+    snprintf(action, sizeof(action), "components/%.0f/move", id);
+
+    inc_buf_str(b, "<form class=\"inline\" method=\"post\" action=\"");
+    inc_buf_printf(b, "%s%s\"><input type=\"hidden\" name=\"csrf\" value=\"",
+                   ac->base_path, action);
+    inc_buf_escape(b, ac->csrf);
+    inc_buf_printf(b, "\"><input type=\"hidden\" name=\"direction\" "
+                   "value=\"%s\"><button class=\"sec\" type=\"submit\" "
+                   "aria-label=\"Move ", direction);
+    inc_buf_escape(b, name);
+    inc_buf_printf(b, " %s\">%s</button></form> ", direction, label);
+}
+
+
+static void
+inc_component_row(inc_buf_t *b, const cJSON *c, int member,
+    const inc_admin_ctx_t *ac)
+{
+    inc_buf_printf(b, "<tr data-component-id=\"%.0f\"><td>%s<a href=\""
+                   "%scomponents/%.0f\">", inc_num(c, "id"),
+                   member ? "&nbsp;&nbsp;&rdsh; " : "", ac->base_path,
+                   inc_num(c, "id"));
+    inc_buf_escape(b, inc_str(c, "name"));
+    inc_buf_printf(b, "</a>%s</td><td>%s</td><td>%s</td><td>",
+                   cJSON_IsTrue(cJSON_GetObjectItem(c, "isGroup"))
+                   ? " <span class=\"mu\">(group)</span>" : "",
+                   inc_label(inc_component_statuses, INC_COMP_COUNT,
+                             inc_str(c, "baseStatus")),
+                   inc_label(inc_component_statuses, INC_COMP_COUNT,
+                             inc_str(c, "status")));
+    inc_move_button(b, ac, inc_num(c, "id"), "up", "&uarr;",
+                    inc_str(c, "name"));
+    inc_move_button(b, ac, inc_num(c, "id"), "down", "&darr;",
+                    inc_str(c, "name"));
+    inc_buf_printf(b, "<a href=\"%scomponents/%.0f/delete\">Delete</a>"
+                   "</td></tr>", ac->base_path, inc_num(c, "id"));
+}
+
+
+char *
+inc_admin_components(const cJSON *components, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    inc_buf_t     b;
+    const cJSON  *c, *m;
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Components", ac);
+    inc_buf_printf(&b, "<h1>Components</h1><div class=\"actions\">"
+                   "<a class=\"btn\" href=\"%scomponents/new\">Add "
+                   "component</a></div><div class=\"card\"><table><thead><tr>"
+                   "<th scope=\"col\">Component</th><th scope=\"col\">Base "
+                   "status</th><th scope=\"col\">Shown as</th>"
+                   "<th scope=\"col\">Order</th></tr></thead><tbody>",
+                   ac->base_path);
+
+    cJSON_ArrayForEach(c, components) {
+        if (!cJSON_IsNull(cJSON_GetObjectItem(c, "groupId"))) {
+            continue;
+        }
+
+        inc_component_row(&b, c, 0, ac);
+
+        cJSON_ArrayForEach(m, components) {
+            if (inc_num(m, "groupId") == inc_num(c, "id")) {
+                inc_component_row(&b, m, 1, ac);
+            }
+        }
+    }
+
+    inc_buf_str(&b, "</tbody></table>");
+
+    if (cJSON_GetArraySize(components) == 0) {
+        inc_buf_str(&b, "<p class=\"mu\">No components yet.</p>");
+    }
+
+    inc_buf_str(&b, "</div>");
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_component_form(const cJSON *components, const cJSON *component,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    char          action[64];
+    double        group, id;
+    inc_buf_t     b;
+    const char   *base;
+    const cJSON  *c, *v;
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    id = inc_num(component, "id");
+
+    inc_open(&b, component ? "Edit component" : "Add component", ac);
+    inc_buf_printf(&b, "<h1>%s</h1>",
+                   component ? "Edit component" : "Add component");
+    inc_form_errors(&b, errors);
+
+    if (component != NULL) {
+        snprintf(action, sizeof(action), "components/%.0f", id);
+
+    } else {
+        snprintf(action, sizeof(action), "components");
+    }
+
+    inc_form_open(&b, ac, action);
+    inc_text_field(&b, "name", "Name", inc_val(values, component, "name"),
+                   NULL, inc_err(errors, "name"), 1);
+    inc_text_field(&b, "description", "Description",
+                   inc_val(values, component, "description"),
+                   "Optional, shown under the name on the status page.",
+                   inc_err(errors, "description"), 0);
+
+    base = inc_val(values, component, "baseStatus");
+    inc_radios(&b, "baseStatus", "Base status", inc_component_statuses,
+               INC_COMP_COUNT, NULL, base[0] ? base : "operational",
+               inc_err(errors, "baseStatus"));
+
+    v = cJSON_GetObjectItem(values, "groupId");
+    if (v == NULL) {
+        v = cJSON_GetObjectItem(component, "groupId");
+    }
+
+    group = cJSON_IsNumber(v) ? v->valuedouble : 0;
+
+    inc_buf_printf(&b, "<div class=\"field\"><label for=\"f-groupId\">Group"
+                   "</label><select id=\"f-groupId\" name=\"groupId\"%s>"
+                   "<option value=\"\">No group</option>",
+                   inc_err(errors, "groupId")
+                   ? " aria-invalid=\"true\" aria-describedby="
+                     "\"f-groupId-err\"" : "");
+
+    cJSON_ArrayForEach(c, components) {
+        if (!cJSON_IsNull(cJSON_GetObjectItem(c, "groupId"))
+            || inc_num(c, "id") == id)
+        {
+            continue;
+        }
+
+        inc_buf_printf(&b, "<option value=\"%.0f\"%s>", inc_num(c, "id"),
+                       inc_num(c, "id") == group ? " selected" : "");
+        inc_buf_escape(&b, inc_str(c, "name"));
+        inc_buf_str(&b, "</option>");
+    }
+
+    inc_buf_str(&b, "</select>");
+    inc_field_error(&b, "f-groupId", inc_err(errors, "groupId"));
+    inc_buf_printf(&b, "<p class=\"hint\">A group shows the worst status of "
+                   "its members; groups cannot be nested.</p></div>"
+                   "<div class=\"actions\"><button type=\"submit\">%s"
+                   "</button><a href=\"%scomponents\">Cancel</a></div>"
+                   "</form>", component ? "Save" : "Add component",
+                   ac->base_path);
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_settings(const cJSON *settings, const cJSON *values,
+    const cJSON *errors, const inc_admin_ctx_t *ac, size_t *len)
+{
+    int           i;
+    char          label[128];
+    inc_buf_t     b, links;
+    const cJSON  *link, *list;
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Settings", ac);
+    inc_buf_str(&b, "<h1>Settings</h1>");
+    inc_form_errors(&b, errors);
+    inc_form_open(&b, ac, "settings");
+    inc_text_field(&b, "pageTitle", "Page title",
+                   inc_val(values, settings, "pageTitle"), NULL,
+                   inc_err(errors, "pageTitle"), 1);
+
+    /* "Top (Default)" with the seed's "best for" */
+    inc_buf_printf(&b, "<fieldset%s><legend>Where active incidents appear"
+                   "</legend>", inc_err(errors, "incidentPosition")
+                                ? " aria-invalid=\"true\"" : "");
+
+    for (i = 0; i < INC_POSITION_COUNT; i++) {
+        snprintf(label, sizeof(label), "%s%s", inc_positions[i].label,
+                 i == INC_POSITION_TOP ? " (Default)" : "");
+        inc_buf_printf(&b, "<label class=\"opt\"><input type=\"radio\" "
+                       "name=\"incidentPosition\" value=\"%s\"%s> %s "
+                       "<small>&mdash; %s; best for %s</small></label>",
+                       inc_positions[i].value,
+                       strcmp(inc_val(values, settings, "incidentPosition"),
+                              inc_positions[i].value) == 0 ? " checked" : "",
+                       label,
+                       i == 0 ? "above overall status"
+                       : i == 1 ? "after overall status"
+                                : "after component list",
+                       inc_positions[i].meaning);
+    }
+
+    inc_buf_str(&b, "</fieldset>");
+
+    inc_text_field(&b, "timezone", "Time zone",
+                   inc_val(values, settings, "timezone"),
+                   "An IANA name such as Europe/Paris; empty: each visitor's "
+                   "own.", inc_err(errors, "timezone"), 0);
+    inc_text_field(&b, "logoUrl", "Logo URL",
+                   inc_val(values, settings, "logoUrl"),
+                   "An https:// URL or a /path; empty for none.",
+                   inc_err(errors, "logoUrl"), 0);
+    inc_text_field(&b, "accentColor", "Accent colour",
+                   inc_val(values, settings, "accentColor"),
+                   "Like #0969da; empty for the default.",
+                   inc_err(errors, "accentColor"), 0);
+
+    /* "Label | URL" a line */
+    if (inc_buf_init(&links, 256) != 0) {
+        b.failed = 1;
+
+    } else {
+        list = cJSON_GetObjectItem(values, "footerLinks");
+        if (list == NULL) {
+            list = cJSON_GetObjectItem(settings, "footerLinks");
+        }
+
+        cJSON_ArrayForEach(link, list) {
+            inc_buf_printf(&links, "%s | %s\n", inc_str(link, "label"),
+                           inc_str(link, "url"));
+        }
+
+        inc_textarea(&b, "footerLinks", "Footer links",
+                     links.failed ? "" : links.data,
+                     "One link a line: Label | https://example.com/",
+                     inc_err(errors, "footerLinks"), NULL);
+        inc_buf_free(&links);
+    }
+
+    inc_buf_str(&b, "<div class=\"actions\"><button type=\"submit\">Save "
+                "settings</button></div></form>");
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_confirm(const char *title, const char *question,
+    const char *action, const char *button, const char *back,
+    const inc_admin_ctx_t *ac, size_t *len)
+{
+    inc_buf_t  b;
+
+    if (inc_buf_init(&b, 4096) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, title, ac);
+    inc_buf_str(&b, "<h1>");
+    inc_buf_escape(&b, title);
+    inc_buf_str(&b, "</h1><p>");
+    inc_buf_escape(&b, question);
+    inc_buf_str(&b, "</p>");
+    inc_form_open(&b, ac, action);
+    inc_buf_printf(&b, "<div class=\"actions\"><button class=\"danger\" "
+                   "type=\"submit\">%s</button><a href=\"%s%s\">Cancel</a>"
+                   "</div></form>", button, ac->base_path, back);
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_message(const char *title, const char *message,
+    const inc_admin_ctx_t *ac, size_t *len)
+{
+    inc_buf_t  b;
+
+    if (inc_buf_init(&b, 2048) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, title, ac);
+    inc_buf_str(&b, "<h1>");
+    inc_buf_escape(&b, title);
+    inc_buf_str(&b, "</h1><p class=\"flash problem\" role=\"alert\">");
+    inc_buf_escape(&b, message);
+    inc_buf_printf(&b, "</p><p><a href=\"%s\">Back to the dashboard</a></p>",
+                   ac->base_path);
+
+    return inc_close(&b, len);
+}
