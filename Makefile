@@ -22,7 +22,7 @@ NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
 
 BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
                 libcmark-dev libssl-dev libpcre2-dev zlib1g-dev openssl
-TEST_DEPS    := perl lmdb-utils curl
+TEST_DEPS    := perl lmdb-utils curl python3
 BENCH_DEPS   := wrk
 
 MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config

@@ -994,6 +994,7 @@ ngx_http_incident_admin_doc(ngx_http_request_t *r,
 
     case NGX_HTTP_INCIDENT_A_INCIDENTS:
         page.state = INC_STATE_ALL;
+        page.by_start = 0;
         page.limit = INC_LIST_LIMIT_DEFAULT;
         page.cursor = 0;
 

@@ -432,50 +432,6 @@ ngx_http_incident_unauthorized(ngx_http_request_t *r)
 }
 
 
-/* "https://status.example.com": incident_public_url, or this request's */
-ngx_int_t
-ngx_http_incident_base_url(ngx_http_request_t *r, const char **base_url)
-{
-    u_char                        *p;
-    ngx_str_t                      host, scheme;
-    ngx_http_incident_loc_conf_t  *ilcf;
-
-    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_incident_module);
-
-    if (ilcf->public_url.len) {
-        *base_url = (char *) ilcf->public_url.data;
-        return NGX_OK;
-    }
-
-    ngx_str_set(&scheme, "http");
-
-#if (NGX_HTTP_SSL)
-    if (r->connection->ssl) {
-        ngx_str_set(&scheme, "https");
-    }
-#endif
-
-    if (r->headers_in.host != NULL && r->headers_in.host->value.len) {
-        host = r->headers_in.host->value;
-
-    } else {
-        ngx_str_set(&host, "localhost");
-    }
-
-    p = ngx_pnalloc(r->pool, scheme.len + 3 + host.len + 1);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    *base_url = (char *) p;
-
-    p = ngx_sprintf(p, "%V://%V", &scheme, &host);
-    *p = '\0';
-
-    return NGX_OK;
-}
-
-
 ngx_int_t
 ngx_http_incident_api_handler(ngx_http_request_t *r)
 {
@@ -638,6 +594,7 @@ ngx_http_incident_parse_page(ngx_http_request_t *r, ngx_uint_t states,
     ngx_str_t  value;
 
     page->state = INC_STATE_ALL;
+    page->by_start = 0;
     page->limit = INC_LIST_LIMIT_DEFAULT;
     page->cursor = 0;
 

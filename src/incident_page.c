@@ -148,6 +148,7 @@ ngx_http_incident_page_doc(ngx_http_incident_page_t *pg, inc_store_t *store,
     page.state = INC_STATE_ALL;
     page.cursor = pg->id;
     page.limit = INC_LIST_LIMIT_DEFAULT;
+    page.by_start = pg->page == NGX_HTTP_INCIDENT_P_HISTORY;
 
     switch (pg->page) {
 

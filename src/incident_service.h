@@ -68,6 +68,7 @@ typedef struct {
     inc_state_t  state;
     int          limit;
     uint64_t     cursor;         /* 0: from the start */
+    int          by_start;       /* newest startedAt first; cursor: offset */
 } inc_page_t;
 
 

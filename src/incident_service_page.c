@@ -546,6 +546,159 @@ inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
 }
 
 
+/* newest first by id (creation), from the id "page->cursor" */
+static int
+inc_page_by_id(inc_txn_t *txn, const inc_ctx_t *ctx, const inc_page_t *page,
+    cJSON *list, uint64_t *next)
+{
+    int          rc, n;
+    cJSON       *rec, *inc;
+    inc_iter_t   it;
+
+    n = 0;
+
+    rc = inc_iter_open(txn, INC_DB_INCIDENTS, &it);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    rc = page->cursor ? inc_iter_seek_before(&it, page->cursor, 0, &rec)
+                      : inc_iter_last(&it, &rec);
+
+    for ( /* void */ ; rc == INC_OK; rc = inc_iter_prev(&it, &rec)) {
+        if (page->state != INC_STATE_ALL
+            && inc_record_exists(txn, INC_DB_ACTIVE, it.key[0], 0)
+               != (page->state == INC_STATE_ACTIVE))
+        {
+            cJSON_Delete(rec);
+            continue;
+        }
+
+        if (n == page->limit) {
+            cJSON_Delete(rec);
+            *next = inc_rec_id(cJSON_GetArrayItem(list, n - 1), "id");
+            break;
+        }
+
+        rc = inc_incident_doc(txn, ctx, rec, &inc);
+        cJSON_Delete(rec);
+
+        if (rc != INC_OK) {
+            break;
+        }
+
+        cJSON_AddItemToArray(list, inc);
+        n++;
+    }
+
+    inc_iter_close(&it);
+
+    return rc == INC_NOTFOUND ? INC_OK : rc;
+}
+
+
+typedef struct {
+    time_t      started;
+    uint64_t    id;
+} inc_start_t;
+
+
+static int
+inc_start_cmp(const void *one, const void *two)
+{
+    const inc_start_t  *a = one, *b = two;
+
+    if (a->started != b->started) {
+        return a->started > b->started ? -1 : 1;
+    }
+
+    return a->id > b->id ? -1 : a->id < b->id;
+}
+
+
+/*
+ * Newest startedAt first, for history: an incident recorded after the
+ * fact goes where it happened.  "page->cursor" is an offset here.
+ */
+static int
+inc_page_by_start(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_page_t *page, cJSON *list, uint64_t *next)
+{
+    int           rc;
+    cJSON        *rec, *inc;
+    size_t        n, cap, i, end;
+    inc_iter_t    it;
+    inc_start_t  *all, *p;
+
+    all = NULL;
+    n = 0;
+    cap = 0;
+
+    rc = inc_iter_open(txn, INC_DB_INCIDENTS, &it);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    for (rc = inc_iter_first(&it, &rec); rc == INC_OK;
+         rc = inc_iter_next(&it, &rec))
+    {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            p = realloc(all, cap * sizeof(inc_start_t));
+            if (p == NULL) {
+                cJSON_Delete(rec);
+                rc = INC_ERROR;
+                break;
+            }
+            all = p;
+        }
+
+        all[n].started = inc_rec_time(rec, "startedAt");
+        all[n].id = it.key[0];
+        n++;
+
+        cJSON_Delete(rec);
+    }
+
+    inc_iter_close(&it);
+
+    if (rc != INC_NOTFOUND) {
+        free(all);
+        return rc;
+    }
+
+    if (n > 1) {
+        qsort(all, n, sizeof(inc_start_t), inc_start_cmp);
+    }
+
+    end = page->cursor + (size_t) page->limit;
+    if (end > n) {
+        end = n;
+    }
+
+    rc = INC_OK;
+
+    for (i = page->cursor; i < end && rc == INC_OK; i++) {
+        rc = inc_record_get(txn, INC_DB_INCIDENTS, all[i].id, 0, &rec);
+        if (rc != INC_OK) {
+            break;
+        }
+
+        rc = inc_incident_doc(txn, ctx, rec, &inc);
+        cJSON_Delete(rec);
+
+        if (rc == INC_OK) {
+            cJSON_AddItemToArray(list, inc);
+        }
+    }
+
+    *next = end < n ? end : 0;
+    free(all);
+
+    return rc;
+}
+
+
 /*
  * Incidents newest first from "page->cursor", with the page's settings
  * and components: the history pages (limit) and the feeds.
@@ -554,11 +707,10 @@ void
 inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
     const inc_page_t *page, inc_result_t *res)
 {
-    int           rc, n;
-    cJSON        *doc, *list, *rec, *inc;
+    int           rc;
+    cJSON        *doc, *list;
     uint64_t      next;
     inc_txn_t     txn;
-    inc_iter_t    it;
     inc_comps_t   cs;
 
     if (inc_read_begin(store, &txn, res) != INC_OK) {
@@ -582,44 +734,13 @@ inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
 
     list = cJSON_AddArrayToObject(doc, "incidents");
     next = 0;
-    n = 0;
 
-    rc = inc_iter_open(&txn, INC_DB_INCIDENTS, &it);
-    if (rc != INC_OK) {
-        inc_read_end(&txn, rc, 0, doc, res);
-        return;
+    if (page->by_start) {
+        rc = inc_page_by_start(&txn, ctx, page, list, &next);
+
+    } else {
+        rc = inc_page_by_id(&txn, ctx, page, list, &next);
     }
-
-    rc = page->cursor ? inc_iter_seek_before(&it, page->cursor, 0, &rec)
-                      : inc_iter_last(&it, &rec);
-
-    for ( /* void */ ; rc == INC_OK; rc = inc_iter_prev(&it, &rec)) {
-        if (page->state != INC_STATE_ALL
-            && inc_record_exists(&txn, INC_DB_ACTIVE, it.key[0], 0)
-               != (page->state == INC_STATE_ACTIVE))
-        {
-            cJSON_Delete(rec);
-            continue;
-        }
-
-        if (n == page->limit) {
-            cJSON_Delete(rec);
-            next = inc_rec_id(cJSON_GetArrayItem(list, n - 1), "id");
-            break;
-        }
-
-        rc = inc_incident_doc(&txn, ctx, rec, &inc);
-        cJSON_Delete(rec);
-
-        if (rc != INC_OK) {
-            break;
-        }
-
-        cJSON_AddItemToArray(list, inc);
-        n++;
-    }
-
-    inc_iter_close(&it);
 
     if (next) {
         char  buf[32];
@@ -631,7 +752,7 @@ inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
         cJSON_AddNullToObject(doc, "nextCursor");
     }
 
-    inc_read_end(&txn, rc == INC_NOTFOUND ? INC_OK : rc, 200, doc, res);
+    inc_read_end(&txn, rc, 200, doc, res);
 }
 
 

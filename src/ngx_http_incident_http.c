@@ -125,6 +125,7 @@ ngx_http_incident_output_ref(ngx_http_request_t *r, ngx_uint_t status,
     const char *content_type, ngx_str_t *etag, const char *cache_control,
     u_char *text, size_t len)
 {
+    u_char       *semi;
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_str_t     value;
@@ -134,7 +135,14 @@ ngx_http_incident_output_ref(ngx_http_request_t *r, ngx_uint_t status,
 
     r->headers_out.content_type.data = (u_char *) content_type;
     r->headers_out.content_type.len = ngx_strlen(content_type);
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    /* the type alone, without "; charset": what gzip_types matches */
+    semi = ngx_strlchr(r->headers_out.content_type.data,
+                       r->headers_out.content_type.data
+                       + r->headers_out.content_type.len, ';');
+    r->headers_out.content_type_len = semi
+                              ? (size_t) (semi - r->headers_out.content_type.data)
+                              : r->headers_out.content_type.len;
 
     if (etag != NULL
         && ngx_http_incident_add_header(r, "ETag", etag,
@@ -524,6 +532,68 @@ ngx_http_incident_read_body(ngx_http_request_t *r, size_t max, ngx_str_t *body)
     }
 
     body->len = p - body->data;
+    *p = '\0';
+
+    return NGX_OK;
+}
+
+
+/* "https://status.example.com": incident_public_url, or this request's */
+ngx_int_t
+ngx_http_incident_base_url(ngx_http_request_t *r, const char **base_url)
+{
+    u_char                        *p, c;
+    ngx_str_t                      host, scheme;
+    ngx_uint_t                     i;
+    ngx_http_incident_loc_conf_t  *ilcf;
+
+    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_incident_module);
+
+    if (ilcf->public_url.len) {
+        *base_url = (char *) ilcf->public_url.data;
+        return NGX_OK;
+    }
+
+    ngx_str_set(&scheme, "http");
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        ngx_str_set(&scheme, "https");
+    }
+#endif
+
+    /*
+     * The Host goes into links, feeds and cached pages: only a plain
+     * name, address and port are taken from it.
+     */
+    ngx_str_set(&host, "localhost");
+
+    if (r->headers_in.host != NULL && r->headers_in.host->value.len
+        && r->headers_in.host->value.len <= 255)
+    {
+        host = r->headers_in.host->value;
+
+        for (i = 0; i < host.len; i++) {
+            c = host.data[i];
+
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                  || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                  || c == ':' || c == '[' || c == ']' || c == '_'))
+            {
+                ngx_str_set(&host, "localhost");
+                break;
+            }
+        }
+    }
+
+    p = ngx_pnalloc(r->pool, scheme.len + 3 + host.len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *base_url = (char *) p;
+
+    p = ngx_sprintf(p, "%V://%V", &scheme, &host);
     *p = '\0';
 
     return NGX_OK;

@@ -37,6 +37,14 @@ our @EXPORT = qw(
     fields_are ids_of $RFC3339_RE
 );
 
+# status page helpers, imported on request:
+#   use IncidentTest qw(:DEFAULT :page);
+our @EXPORT_OK = qw(
+    page_sections page_elements page_attr page_element_html page_section
+    html_unescape html_text parse_feed
+);
+our %EXPORT_TAGS = (page => \@EXPORT_OK);
+
 our $ROOT   = abs_path(dirname(abs_path(__FILE__)) . '/../..');
 our $NGINX  = $ENV{NGINX} // '/usr/sbin/nginx';
 our $MODULE = $ENV{INCIDENT_MODULE}
@@ -68,6 +76,11 @@ my $BAD_LOG_RE = qr/\[(?:alert|emerg|crit)\]|exited on signal/;
 #   listen_params  extra listen parameters, e.g. "reuseport"
 #   main_extra, http_extra, server_extra, location_extra
 #                  lines added to the main, http, server and /api/ location
+#   status_page    location prefix(es) served by incident_status_page: a
+#                  string ("/" or "/status/") or an arrayref of them
+#   page_extra     lines added inside each status page location
+#   conf           the whole nginx.conf text instead of the generated one;
+#                  @PREFIX@, @MODULE@, @PORT@ and @TOKENS@ are substituted
 sub new {
     my ($class, %o) = @_;
 
@@ -164,6 +177,21 @@ sub conf_text {
     my ($main, $http, $server, $loc) =
         map { $self->{$_} // '' }
             qw(main_extra http_extra server_extra location_extra);
+
+    if (defined $self->{conf}) {
+        my %sub = (PREFIX => $p, MODULE => $MODULE, PORT => $self->{port},
+                   TOKENS => "$p/tokens");
+        (my $text = $self->{conf}) =~ s/\@(PREFIX|MODULE|PORT|TOKENS)\@/$sub{$1}/g;
+        return $text;
+    }
+
+    my $sp = $self->{status_page};
+    for my $prefix (ref $sp ? @$sp : defined $sp ? ($sp) : ()) {
+        $server .= "\n        location $prefix {\n"
+                 . "            incident_status_page;\n"
+                 . "            " . ($self->{page_extra} // '') . "\n"
+                 . "        }\n";
+    }
 
     return <<"CONF";
 load_module $MODULE;
@@ -639,6 +667,170 @@ sub parallel {
 
 
 # ---------------------------------------------------------------------------
+# status page
+
+# page(PATH, %opts): GET (or opts method => HEAD/POST...) a public page;
+# same result shape and options as api()
+sub page {
+    my ($self, $path, %o) = @_;
+    my $method = delete $o{method} // 'GET';
+    return $self->api($method, $path, undef, token => undef, %o);
+}
+
+# the ids of the <section id=...> elements of the status page, in order
+sub page_sections {
+    my ($html) = @_;
+    return [ $html =~ /<section\b[^>]*\bid="([^"]+)"/g ];
+}
+
+# the start tags (as attribute hashes) of the elements with attribute ATTR,
+# in document order; each hash also has _tag and _pos (offset in HTML)
+sub page_elements {
+    my ($html, $attr) = @_;
+    my @out;
+    while ($html =~ /<([a-zA-Z][a-zA-Z0-9]*)((?:\s[^>]*?)?\s\Q$attr\E(?=[\s=\/>])[^>]*)>/g) {
+        my ($tag, $attrs) = ($1, $2);
+        my %a = (_tag => lc $tag, _pos => $-[0]);
+        while ($attrs =~ /([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g) {
+            $a{lc $1} = defined $2 ? $2 : defined $3 ? $3 : defined $4 ? $4 : '';
+        }
+        push @out, \%a;
+    }
+    return \@out;
+}
+
+# the value of ATTR on the first element matching TAG and WHERE (a hash
+# of attribute => value), undef when none
+sub page_attr {
+    my ($html, $attr, $tag, %where) = @_;
+    for my $e (@{ page_elements($html, $attr) }) {
+        next if defined $tag && $e->{_tag} ne $tag;
+        next if grep { !defined $e->{$_} || $e->{$_} ne $where{$_} } keys %where;
+        return $e->{$attr};
+    }
+    return undef;
+}
+
+# the whole element (start tag to its matching end tag) that starts at
+# offset POS of HTML; elements of the same name nest
+sub page_element_html {
+    my ($html, $pos) = @_;
+    pos($html) = $pos;
+    $html =~ /\G<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>/g or return undef;
+    my $tag = lc $1;
+    my $depth = 1;
+    while ($html =~ /<(\/?)\Q$tag\E\b[^>]*>/gi) {
+        $depth += $1 ? -1 : 1;
+        return substr($html, $pos, pos($html) - $pos) if $depth == 0;
+    }
+    return undef;
+}
+
+# the element with id="ID" (e.g. a <section>), or undef
+sub page_section {
+    my ($html, $id) = @_;
+    for my $e (@{ page_elements($html, 'id') }) {
+        return page_element_html($html, $e->{_pos}) if $e->{id} eq $id;
+    }
+    return undef;
+}
+
+sub html_unescape {
+    my ($s) = @_;
+    my %ent = (amp => '&', lt => '<', gt => '>', quot => '"', apos => "'",
+               middot => "\x{b7}", rarr => "\x{2192}", larr => "\x{2190}");
+    $s =~ s/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/
+        substr($1, 0, 2) eq '#x' ? chr hex substr($1, 2)
+        : substr($1, 0, 1) eq '#' ? chr substr($1, 1)
+        : exists $ent{$1} ? $ent{$1} : "&$1;"/ge;
+    return $s;
+}
+
+# the text of an HTML fragment: tags dropped, entities decoded, spaces
+# collapsed
+sub html_text {
+    my ($html) = @_;
+    $html =~ s/<script\b.*?<\/script>//gs;
+    $html =~ s/<style\b.*?<\/style>//gs;
+    # inline elements join their text; the others separate it
+    $html =~ s/<\/?(?:a|abbr|b|code|em|i|small|span|strong|sub|sup|time)\b[^>]*>//gi;
+    $html =~ s/<[^>]*>/ /g;
+    my $t = html_unescape($html);
+    $t =~ s/\s+/ /g;
+    $t =~ s/^ | $//g;
+    return $t;
+}
+
+# parse_feed(XML) -> { ok => 1, root => TAG, title => ..., entries => [
+#   {id, title, link, content, updated}, ...] } or { ok => 0, error => ... }
+# Atom (feed/entry) and RSS 2.0 (rss/channel/item), checked by a real XML
+# parser: Debian's python3 (xml.etree.ElementTree).
+our $PYTHON = $ENV{PYTHON3} // '/usr/bin/python3';
+
+my $FEED_PY = <<'PY';
+import json, sys
+import xml.etree.ElementTree as ET
+A = '{http://www.w3.org/2005/Atom}'
+try:
+    root = ET.fromstring(sys.stdin.buffer.read())
+except ET.ParseError as e:
+    print(json.dumps({'ok': 0, 'error': str(e)}))
+    sys.exit(0)
+def text(e, tag):
+    x = e.find(tag)
+    return None if x is None else (x.text or '')
+out = {'ok': 1, 'root': root.tag, 'entries': []}
+if root.tag == A + 'feed':
+    out['title'] = text(root, A + 'title')
+    out['id'] = text(root, A + 'id')
+    for e in root.findall(A + 'entry'):
+        link = e.find(A + 'link')
+        out['entries'].append({
+            'id': text(e, A + 'id'), 'title': text(e, A + 'title'),
+            'link': None if link is None else link.get('href'),
+            'content': text(e, A + 'content'),
+            'contentType': None if e.find(A + 'content') is None
+                           else e.find(A + 'content').get('type'),
+            'updated': text(e, A + 'updated'),
+            'published': text(e, A + 'published')})
+elif root.tag == 'rss':
+    ch = root.find('channel')
+    out['version'] = root.get('version')
+    out['title'] = None if ch is None else text(ch, 'title')
+    for e in ([] if ch is None else ch.findall('item')):
+        out['entries'].append({
+            'id': text(e, 'guid'), 'title': text(e, 'title'),
+            'link': text(e, 'link'), 'content': text(e, 'description'),
+            'updated': text(e, 'pubDate')})
+print(json.dumps(out))
+PY
+
+sub parse_feed {
+    my ($xml) = @_;
+    return { ok => 0, error => "$PYTHON not found (Debian package python3)" }
+        unless -x $PYTHON;
+    my $dir = File::Temp::tempdir('incident-feed-XXXXXX', TMPDIR => 1,
+                                  CLEANUP => 1);
+    write_file("$dir/feed.py", $FEED_PY);
+    write_file("$dir/feed.xml", $xml);
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        open STDIN, '<', "$dir/feed.xml" or POSIX::_exit(126);
+        open STDOUT, '>', "$dir/out.json" or POSIX::_exit(126);
+        open STDERR, '>', "$dir/err.txt";
+        { no warnings 'exec'; exec $PYTHON, "$dir/feed.py"; }
+        POSIX::_exit(127);
+    }
+    waitpid $pid, 0;
+    my $out = read_file("$dir/out.json") // '';
+    my $r = eval { JSON::PP->new->utf8->decode($out) };
+    return $r if ref $r eq 'HASH';
+    return { ok => 0, error => "python3 failed ($?): "
+                               . (read_file("$dir/err.txt") // '') };
+}
+
+
+# ---------------------------------------------------------------------------
 # assertions
 
 sub dump_response {
@@ -867,5 +1059,364 @@ sub wait_until {
         sleep 0.05;
     }
 }
+
+# ---------------------------------------------------------------------------
+# admin UI (location with incident_admin)
+#
+#   my $t = IncidentTest->new(status_page => '/')
+#               ->with_admin(users => { alice => 'pw-a' })->start;
+#   my $r = $t->admin_get('incidents/new');             # as alice
+#   my $f = IncidentTest::form_fields($r->{content}, 'incidents');
+#   IncidentTest::form_set($f, title => 'Database down');
+#   $r = $t->admin_post('incidents', $f);               # a browser's POST
+#   is($r->{status}, 303);
+#
+# The functions below are called by their full name (IncidentTest::...);
+# they are not exported.
+
+use MIME::Base64 ();
+
+# with_admin(%o): add a location with incident_admin to the server (through
+# server_extra) and rewrite nginx.conf. Options:
+#   prefix   location prefix (default /admin/)
+#   users    { name => password }: auth_basic with PREFIX/admin.htpasswd,
+#            passwords stored as {PLAIN}; none: no auth_basic
+#   crypt    { name => password }: more users, stored as SHA-512 crypt
+#            hashes ($6$, as openssl passwd -6 writes them)
+#   user     the user admin_get/admin_post send by default (default: the
+#            first of users/crypt by name)
+#   extra    more lines inside the location
+# Returns $self.
+sub with_admin {
+    my ($self, %o) = @_;
+    my $prefix = $o{prefix} // '/admin/';
+    my %users = (%{ $o{users} || {} }, %{ $o{crypt} || {} });
+    $self->{admin_prefix} = $prefix;
+    $self->{admin_users} = { %{ $self->{admin_users} || {} }, %users };
+    $self->{admin_user} = $o{user} // (sort keys %users)[0];
+
+    my $auth = '';
+    if (%users) {
+        my $file = "$self->{prefix}/admin.htpasswd";
+        my $text = '';
+        for my $name (sort keys %{ $o{users} || {} }) {
+            $text .= "$name:{PLAIN}$o{users}{$name}\n";
+        }
+        for my $name (sort keys %{ $o{crypt} || {} }) {
+            my $salt = join '', map { ('a'..'z', 0..9)[rand 36] } 1 .. 12;
+            my $hash = crypt($o{crypt}{$name}, "\$6\$$salt\$");
+            die "crypt() does not do SHA-512 here" unless $hash =~ /^\$6\$/;
+            $text .= "$name:$hash\n";
+        }
+        write_file($file, $text);
+        $auth = "auth_basic \"Status admin\";\n"
+              . "            auth_basic_user_file $file;";
+    }
+
+    $self->{server_extra} = ($self->{server_extra} // '')
+        . "\n        location $prefix {\n"
+        . "            $auth\n"
+        . "            incident_admin;\n"
+        . "            " . ($o{extra} // '') . "\n"
+        . "        }\n";
+    $self->write_conf;
+    return $self;
+}
+
+sub admin_prefix { $_[0]{admin_prefix} // '/admin/' }
+
+# this server's origin, as a browser sends it in Origin
+sub origin { "http://127.0.0.1:$_[0]{port}" }
+
+# admin_req(METHOD, PATH, %o) -> same result shape as api(); PATH is
+# relative to the admin prefix ("incidents/new", "" for the dashboard) or
+# absolute when it starts with "/". Options:
+#   user        a user given to with_admin (default: its default user);
+#               undef sends no Authorization
+#   password    the password to send instead of the user's own
+#   form        arrayref of name => value pairs (sent urlencoded, UTF-8)
+#               or a raw body string
+#   origin      Origin header; default for POST: this server's origin;
+#               undef sends none
+#   fetch_site  Sec-Fetch-Site header; default for POST: same-origin;
+#               undef sends none
+#   headers, host, content_type   as for api()
+sub admin_req {
+    my ($self, $method, $path, %o) = @_;
+    my %h = %{ delete $o{headers} || {} };
+    my $post = $method eq 'POST';
+
+    my $user = exists $o{user} ? $o{user} : $self->{admin_user};
+    my $auth;
+    if (defined $user) {
+        my $pw = $o{password} // $self->{admin_users}{$user} // '';
+        $auth = 'Basic ' . MIME::Base64::encode_base64("$user:$pw", '');
+    }
+
+    my $origin = exists $o{origin} ? $o{origin} : $post ? $self->origin : undef;
+    $h{Origin} = $origin if defined $origin;
+    my $site = exists $o{fetch_site} ? $o{fetch_site}
+             : $post ? 'same-origin' : undef;
+    $h{'Sec-Fetch-Site'} = $site if defined $site;
+
+    my $body = $o{form};
+    $body = form_encode($body) if ref $body;
+    my $ct = exists $o{content_type} ? $o{content_type}
+           : 'application/x-www-form-urlencoded';
+    $body //= '' if $post;
+
+    $path = $self->admin_prefix . $path unless $path =~ m{^/};
+    return $self->api($method, $path, $body, authorization => $auth,
+                      content_type => $ct, headers => \%h,
+                      (defined $o{host} ? (host => $o{host}) : ()));
+}
+
+sub admin_get  { my ($s, $p, %o) = @_; $s->admin_req(GET => $p, %o) }
+
+# admin_post(PATH, FORM, %o): FORM as admin_req's form option
+sub admin_post {
+    my ($s, $p, $form, %o) = @_;
+    return $s->admin_req(POST => $p, form => $form, %o);
+}
+
+# admin_page(PATH, NAME, %o): GET that must answer 200 text/html; returns
+# the HTML ('' on failure)
+sub admin_page {
+    my ($self, $path, $name, %o) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    my $r = $self->admin_get($path, %o);
+    is_status($r, 200, $name // "GET admin $path -> 200")
+        or return '';
+    return $r->{content};
+}
+
+# the CSRF token of the page's (first) form
+sub admin_csrf {
+    my ($self, $html) = @_;
+    return form_value(form_fields($html), 'csrf');
+}
+
+# admin_submit(PAGE, ACTION, { name => value | [values] }, %o): GET the
+# admin page PAGE, take its form that posts to ACTION (both relative to the
+# admin prefix) with every field as the browser would send it, change the
+# given fields and POST it. Returns the POST's result (or the failed GET's).
+sub admin_submit {
+    my ($self, $page, $action, $set, %o) = @_;
+    my $r = $self->admin_get($page, %o);
+    return $r unless $r->{status} == 200;
+    my $f = form_fields($r->{content}, $self->admin_prefix . $action);
+    unless ($f) {
+        $r->{status} = 0;
+        $r->{content} = "no form with action $action on $page";
+        return $r;
+    }
+    form_set($f, %{ $set || {} });
+    return $self->admin_post($action, $f, %o);
+}
+
+# the path of a redirect's Location, relative to the admin prefix, and its
+# query ("incidents/3", "done=created"); Location may be absolute
+sub admin_location {
+    my ($self, $r) = @_;
+    my $loc = $r->{headers}{location} // return;
+    $loc =~ s{^https?://[^/]+}{};
+    my $prefix = $self->admin_prefix;
+    return unless $loc =~ s/^\Q$prefix\E//;
+    my ($path, $query) = split /\?/, $loc, 2;
+    return wantarray ? ($path, $query // '') : $path;
+}
+
+# "a=1&b=2" from [a => 1, b => 2]; values are sent as UTF-8
+sub form_encode {
+    my ($pairs) = @_;
+    my @p = @$pairs;
+    my @out;
+    while (my ($k, $v) = splice @p, 0, 2) {
+        for ($k, $v) {
+            $_ //= '';
+            $_ = "$_";
+            utf8::encode($_) if utf8::is_utf8($_);
+        }
+        push @out, uri_escape($k) . '=' . uri_escape($v);
+    }
+    return join '&', @out;
+}
+
+# form_fields(HTML, ACTION): the fields of the form whose action is ACTION
+# (the first form when ACTION is undef) as a browser submits them: [name =>
+# value, ...] in document order (hidden and text inputs, checked radios and
+# checkboxes, textareas, selected options). undef when there is no such form.
+sub form_fields {
+    my ($html, $action) = @_;
+    my $form;
+    while ($html =~ /<form\b([^>]*)>/gi) {
+        my ($attrs, $start) = ($1, $-[0]);
+        my ($a) = $attrs =~ /\baction="([^"]*)"/;
+        next if defined $action && html_unescape($a // '') ne $action;
+        my $end = index($html, '</form>', $start);
+        return undef if $end < 0;
+        $form = substr($html, $start, $end - $start);
+        last;
+    }
+    return undef unless defined $form;
+
+    my @out;
+    my $attr = sub {
+        my ($tag, $name) = @_;
+        return $tag =~ /\s\Q$name\E="([^"]*)"/i ? html_unescape($1)
+             : $tag =~ /\s\Q$name\E(?=[\s>\/])/i ? '' : undef;
+    };
+    while ($form =~ /<(input|textarea|select)\b([^>]*)>/gi) {
+        my ($tag, $attrs, $end) = (lc $1, $2, pos $form);
+        my $name = $attr->($attrs, 'name');
+        next unless defined $name && !defined $attr->($attrs, 'disabled');
+        if ($tag eq 'input') {
+            my $type = lc($attr->($attrs, 'type') // 'text');
+            next if $type =~ /^(?:submit|button|reset|image|file)\z/;
+            next if $type =~ /^(?:radio|checkbox)\z/
+                    && !defined $attr->($attrs, 'checked');
+            my $v = $attr->($attrs, 'value');
+            $v = 'on' if !defined $v && $type =~ /^(?:radio|checkbox)\z/;
+            push @out, $name => $v // '';
+        } elsif ($tag eq 'textarea') {
+            my $close = index($form, '</textarea>', $end);
+            my $v = html_unescape(substr($form, $end, $close - $end));
+            $v =~ s/^\r?\n//;     # the HTML parser drops one leading newline
+            push @out, $name => $v;
+        } else {
+            my $close = index($form, '</select>', $end);
+            my $opts = substr($form, $end, $close - $end);
+            my ($first, $sel);
+            while ($opts =~ /<option\b([^>]*)>([^<]*)/gi) {
+                my ($oa, $text) = ($1, $2);
+                my $v = $attr->($oa, 'value') // html_unescape($text);
+                $first //= $v;
+                $sel = $v if defined $attr->($oa, 'selected');
+            }
+            push @out, $name => $sel // $first // '';
+        }
+    }
+    return \@out;
+}
+
+# the first value of NAME in a field list (undef when absent); in list
+# context all of them
+sub form_value {
+    my ($pairs, $name) = @_;
+    my @p = @{ $pairs || [] };
+    my @v;
+    while (my ($k, $v) = splice @p, 0, 2) {
+        push @v, $v if $k eq $name;
+    }
+    return wantarray ? @v : $v[0];
+}
+
+# form_set(PAIRS, name => value | [values] | undef, ...): replace every
+# field NAME (in place) by the given value(s), at the first one's place;
+# undef or [] removes it
+sub form_set {
+    my ($pairs, %set) = @_;
+    for my $name (sort keys %set) {
+        my @vals = ref $set{$name} ? @{ $set{$name} }
+                 : defined $set{$name} ? ($set{$name}) : ();
+        my (@new, $done);
+        my @p = @$pairs;
+        while (my ($k, $v) = splice @p, 0, 2) {
+            if ($k ne $name) {
+                push @new, $k => $v;
+            } elsif (!$done++) {
+                push @new, map { ($name => $_) } @vals;
+            }
+        }
+        push @new, map { ($name => $_) } @vals unless $done;
+        @$pairs = @new;
+    }
+    return $pairs;
+}
+
+# field_marked(HTML, FIELD): how FIELD is marked as invalid on a form page:
+# { invalid => the control (or its fieldset, for radios and checkboxes)
+#   has aria-invalid="true", error => the text of <p class="err"
+#   id="f-FIELD-err"> or undef, described => the control's
+#   aria-describedby names that error }
+sub field_marked {
+    my ($html, $field) = @_;
+    my %m = (invalid => 0, error => undef, described => 0);
+
+    if ($html =~ m{<p\b[^>]*\bid="f-\Q$field\E-err"[^>]*>(.*?)</p>}s) {
+        $m{error} = html_text($1);
+    }
+
+    my $control;
+    while ($html =~ /<(input|textarea|select)\b([^>]*\sname="\Q$field\E"[^>]*)>/gi) {
+        my $attrs = $2;
+        next if $attrs =~ /\stype="(?:hidden|radio|checkbox)"/i;
+        $control = $attrs;
+        last;
+    }
+    if (defined $control) {
+        $m{invalid} = $control =~ /\saria-invalid="true"/ ? 1 : 0;
+        $m{described} = $control =~ /\saria-describedby="[^"]*\bf-\Q$field\E-err\b/
+                      ? 1 : 0;
+    } else {
+        # radios and checkboxes: the fieldset around them
+        while ($html =~ /<fieldset\b([^>]*)>/gi) {
+            my ($attrs, $pos) = ($1, $-[0]);
+            my $fs = page_element_html($html, $pos) // next;
+            next unless $fs =~ /\sname="\Q$field\E"/;
+            $m{invalid} = $attrs =~ /\saria-invalid="true"/ ? 1 : 0;
+            $m{described} = $attrs =~ /\saria-describedby="[^"]*\bf-\Q$field\E-err\b/
+                          || (defined $m{error}) ? 1 : 0;
+            last;
+        }
+    }
+    return \%m;
+}
+
+# the fields marked invalid on a page: the FIELD of every f-FIELD-err
+# paragraph and of every control with aria-invalid="true", sorted, unique
+sub marked_fields {
+    my ($html) = @_;
+    my %f = map { $_ => 1 } $html =~ /<p\b[^>]*\bid="f-([A-Za-z]+)-err"/g;
+    while ($html =~ /<(input|textarea|select)\b([^>]*\saria-invalid="true"[^>]*)>/gi) {
+        $f{$1} = 1 if $2 =~ /\sname="([^"]+)"/;
+    }
+    while ($html =~ /<fieldset\b[^>]*\saria-invalid="true"[^>]*>/gi) {
+        my $fs = page_element_html($html, $-[0]) // next;
+        my %n = map { $_ => 1 } grep { !/_shown\z/ } $fs =~ /\sname="([^"]+)"/g;
+        $f{$_} = 1 for keys %n;
+    }
+    return [ sort keys %f ];
+}
+
+# security headers every admin response carries; returns the list of
+# problems (empty when all are right)
+sub admin_header_problems {
+    my ($r) = @_;
+    my $h = $r->{headers};
+    my @why;
+    my $csp = $h->{'content-security-policy'} // '';
+    push @why, 'no Content-Security-Policy' unless length $csp;
+    my %dir;
+    for (split /;/, $csp) {
+        s/^\s+|\s+$//g;
+        my ($k, @v) = split /\s+/;
+        $dir{lc $k} = \@v if defined $k;
+    }
+    my $script = $dir{'script-src'} // $dir{'default-src'} // [];
+    push @why, "CSP script-src allows inline script (@$script)"
+        if grep { /^'(?:unsafe-inline|unsafe-eval)'\z/ || $_ eq '*' } @$script;
+    push @why, 'CSP has no script-src/default-src' unless @$script;
+    push @why, "CSP frame-ancestors is not 'none'"
+        unless join(' ', @{ $dir{'frame-ancestors'} || [] }) eq "'none'";
+    push @why, 'X-Frame-Options is not DENY'
+        unless uc($h->{'x-frame-options'} // '') eq 'DENY';
+    push @why, 'no Referrer-Policy'
+        unless ($h->{'referrer-policy'} // '') =~ /^(?:no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)\z/;
+    push @why, 'Cache-Control is not no-store'
+        unless ($h->{'cache-control'} // '') =~ /\bno-store\b/;
+    return @why;
+}
+
 
 1;
