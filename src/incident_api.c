@@ -738,7 +738,8 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
         break;
 
     case NGX_HTTP_INCIDENT_R_INCIDENT:
-        inc_service_incident_get(ctx->job.store, &ctx->job.ictx, ctx->job.write.id, res);
+        inc_service_incident_get(ctx->job.store, &ctx->job.ictx,
+                                 ctx->job.write.id, res);
         break;
 
     case NGX_HTTP_INCIDENT_R_UPDATES:
@@ -746,8 +747,8 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
         break;
 
     case NGX_HTTP_INCIDENT_R_UPDATE:
-        inc_service_update_get(ctx->job.store, ctx->job.write.id, ctx->job.write.sub_id,
-                               res);
+        inc_service_update_get(ctx->job.store, ctx->job.write.id,
+                               ctx->job.write.sub_id, res);
         break;
 
     case NGX_HTTP_INCIDENT_R_COMPONENTS:
@@ -970,7 +971,8 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
 
         if (cJSON_GetArraySize(errors)) {
             /* one entry per bad field: unknown ids are named too */
-            inc_service_check_references(ctx->job.store, &ctx->job.write, errors);
+            inc_service_check_references(ctx->job.store, &ctx->job.write,
+                                         errors);
 
             return ngx_http_incident_problem(r, NGX_HTTP_INCIDENT_UNPROCESSABLE,
                                              "Some fields are invalid; "

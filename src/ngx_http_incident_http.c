@@ -125,7 +125,7 @@ ngx_http_incident_output_ref(ngx_http_request_t *r, ngx_uint_t status,
     const char *content_type, ngx_str_t *etag, const char *cache_control,
     u_char *text, size_t len)
 {
-    u_char       *semi;
+    u_char       *semi, *type;
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_str_t     value;
@@ -137,12 +137,11 @@ ngx_http_incident_output_ref(ngx_http_request_t *r, ngx_uint_t status,
     r->headers_out.content_type.len = ngx_strlen(content_type);
 
     /* the type alone, without "; charset": what gzip_types matches */
-    semi = ngx_strlchr(r->headers_out.content_type.data,
-                       r->headers_out.content_type.data
-                       + r->headers_out.content_type.len, ';');
-    r->headers_out.content_type_len = semi
-                              ? (size_t) (semi - r->headers_out.content_type.data)
-                              : r->headers_out.content_type.len;
+    type = r->headers_out.content_type.data;
+    semi = ngx_strlchr(type, type + r->headers_out.content_type.len, ';');
+
+    r->headers_out.content_type_len = semi ? (size_t) (semi - type)
+                                           : r->headers_out.content_type.len;
 
     if (etag != NULL
         && ngx_http_incident_add_header(r, "ETag", etag,
