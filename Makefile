@@ -22,7 +22,7 @@ NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
 
 BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
                 libcmark-dev libssl-dev libpcre2-dev zlib1g-dev openssl
-TEST_DEPS    := perl lmdb-utils curl python3
+TEST_DEPS    := perl lmdb-utils curl python3 chromium
 BENCH_DEPS   := wrk
 
 MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
@@ -38,7 +38,7 @@ UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm
 
 .PHONY: all deps test-deps bench-deps run test unit http-test test-asan \
-        bench clean
+        browser-test bench clean
 
 all: $(MODULE)
 
@@ -120,10 +120,15 @@ unit: $(UNIT_TESTS)
 http-test: $(MODULE) test-deps
 	prove -r t/
 
+# headless Chromium (Debian's) driven by playwright-core, axe-core
+browser-test: $(MODULE) test-deps
+	t/browser/run.sh
+
 test: test-deps
 	$(MAKE) unit
 	$(MAKE) test-asan
 	$(MAKE) http-test
+	$(MAKE) browser-test
 
 # The unit tests again, under AddressSanitizer and UBSan.
 SANITIZE     := -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -39,7 +39,10 @@ static const char  inc_css[] =
     "--line:#d1d9e0;--ac:#0969da;--operational:#1a7f37;"
     "--degraded_performance:#9a6700;--partial_outage:#bc4c00;"
     "--major_outage:#cf222e;--under_maintenance:#0969da;--nodata:#d1d9e0;"
-    "--ok-bar:#2da44e;color-scheme:light dark}"
+    "--ok-bar:#2da44e;color-scheme:light dark;"
+    "--b-operational:#1a7f37;--b-degraded_performance:#9a6700;"
+    "--b-partial_outage:#bc4c00;--b-major_outage:#cf222e;"
+    "--b-under_maintenance:#0969da}"
     "@media(prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;"
     "--mu:#9198a1;--card:#151b23;--line:#3d444d;--ac:#4493f8;"
     "--operational:#3fb950;--degraded_performance:#d29922;"
@@ -75,7 +78,7 @@ static const char  inc_css[] =
     ".meta{color:var(--mu);font-size:.875rem;margin:4px 0}"
     ".badge{display:inline-block;border:1px solid currentColor;"
     "border-radius:999px;padding:0 8px;font-size:.8rem;font-weight:600}"
-    ".md p{margin:.4em 0}"
+    ".md p{margin:.4em 0}.md ul{list-style:disc}"
     ".st{color:var(--st);font-weight:600;display:inline-flex;gap:6px;"
     "align-items:center;white-space:nowrap}"
     ".comps{list-style:none;margin:0;padding:0}"
@@ -86,8 +89,11 @@ static const char  inc_css[] =
     ".row{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center;"
     "justify-content:space-between}"
     ".name{font-weight:600}"
-    "summary{cursor:pointer;list-style-position:outside}"
-    "summary .row{display:inline-flex;width:calc(100% - 24px)}"
+    "summary{cursor:pointer;list-style:none}"
+    "summary::-webkit-details-marker{display:none}"
+    "summary .name::before{content:\"\\25B8\"/\"\";display:inline-block;"
+    "width:1.1em}"
+    "details[open]>summary .name::before{content:\"\\25BE\"/\"\"}"
     ".desc{color:var(--mu);font-size:.875rem;margin:2px 0}"
     ".bars{display:block;width:100%;height:28px;margin-top:8px}"
     ".upl{display:flex;justify-content:space-between;color:var(--mu);"
@@ -96,7 +102,8 @@ static const char  inc_css[] =
     ".day:first-of-type{border-top:0}"
     ".quiet{color:var(--mu);margin:4px 0}"
     ".timeline{list-style:none;padding:0;margin:0}"
-    ".timeline li{border-left:2px solid var(--line);padding:0 0 16px 16px}"
+    ".timeline>li{border-left:2px solid var(--line);padding:0 0 16px 16px}"
+    ".card h1{margin-top:0}"
     "footer{color:var(--mu);font-size:.875rem;padding:24px 0 40px}"
     "footer a{margin-right:14px}"
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;"
@@ -274,7 +281,8 @@ inc_page_open(inc_buf_t *b, const cJSON *settings, const char *title,
 
     inc_buf_str(b, "<!doctype html>\n<html lang=\"en\"><head>"
                 "<meta charset=\"utf-8\"><meta name=\"viewport\" "
-                "content=\"width=device-width,initial-scale=1\"><title>");
+                "content=\"width=device-width,initial-scale=1\">"
+                "<link rel=\"icon\" href=\"data:,\"><title>");
 
     if (title != NULL) {
         inc_buf_escape(b, title);
@@ -482,8 +490,9 @@ inc_render_banner(inc_buf_t *b, const cJSON *doc)
 
     status = inc_str(doc, "status");
 
+    /* the banner keeps the light palette: white text reads on it in both */
     inc_buf_printf(b, "<section id=\"overall-status\" class=\"banner\" "
-                   "data-status=\"%s\" style=\"--st:var(--%s)\">", status,
+                   "data-status=\"%s\" style=\"--st:var(--b-%s)\">", status,
                    status);
     inc_render_icon(b, status);
     inc_buf_str(b, "<h2>");
@@ -730,15 +739,15 @@ inc_render_components(inc_buf_t *b, const cJSON *doc)
 
 static void
 inc_render_history_item(inc_buf_t *b, const cJSON *inc,
-    const cJSON *components, const inc_render_ctx_t *rc)
+    const cJSON *components, int level, const inc_render_ctx_t *rc)
 {
     const cJSON  *latest;
 
     inc_render_incident_open(b, inc, "");
-    inc_buf_printf(b, "<h4><a href=\"%sincidents/%.0f\">", rc->base_path,
-                   inc_num(inc, "id"));
+    inc_buf_printf(b, "<h%d><a href=\"%sincidents/%.0f\">", level,
+                   rc->base_path, inc_num(inc, "id"));
     inc_buf_escape(b, inc_str(inc, "title"));
-    inc_buf_str(b, "</a></h4><p class=\"meta\">");
+    inc_buf_printf(b, "</a></h%d><p class=\"meta\">", level);
     inc_render_impact(b, inc);
     inc_buf_escape(b, inc_status_label(inc_str(inc, "status")));
     inc_render_affected(b, inc, components);
@@ -790,7 +799,7 @@ inc_render_recent(inc_buf_t *b, const cJSON *doc, const inc_render_ctx_t *rc)
             if (inc_day_start(started) == from
                 || (d == INC_RENDER_RECENT_DAYS - 1 && started < from))
             {
-                inc_render_history_item(b, inc, components, rc);
+                inc_render_history_item(b, inc, components, 4, rc);
                 n++;
             }
         }
@@ -948,7 +957,7 @@ inc_render_history(const cJSON *doc, const inc_render_ctx_t *rc,
                            inc_month_names[tm.tm_mon], tm.tm_year + 1900);
         }
 
-        inc_render_history_item(&b, inc, components, rc);
+        inc_render_history_item(&b, inc, components, 3, rc);
     }
 
     if (month >= 0) {
