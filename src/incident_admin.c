@@ -139,7 +139,7 @@ static ngx_http_incident_admin_route_t  ngx_http_incident_admin_routes[] = {
       NGX_HTTP_INCIDENT_A_COMPONENT, "components", "saved", 1 },
 
     /* components/N/move */
-    { INC_OP_COMPONENT_MOVE, INC_FORM_COUNT,
+    { INC_OP_COMPONENT_MOVE, INC_FORM_COMPONENT_MOVE,
       NGX_HTTP_INCIDENT_A_COMPONENTS, "components", "moved", 0 },
 
     /* components/N/delete */
@@ -433,16 +433,24 @@ ngx_http_incident_admin_user(ngx_http_request_t *r)
 static char *
 ngx_http_incident_admin_csrf(ngx_http_request_t *r, const char *user)
 {
-    u_char                          mac[EVP_MAX_MD_SIZE], msg[300], *p;
+    u_char                          mac[EVP_MAX_MD_SIZE], *msg, *p;
+    size_t                          len;
     unsigned int                    n;
     ngx_http_incident_main_conf_t  *imcf;
 
     imcf = ngx_http_get_module_main_conf(r, ngx_http_incident_module);
 
-    p = ngx_snprintf(msg, sizeof(msg), "csrf:%s", user);
+    len = sizeof("csrf:") - 1 + ngx_strlen(user);
 
-    if (HMAC(EVP_sha256(), imcf->secret, INC_SECRET_LEN, msg, p - msg, mac,
-             &n)
+    msg = ngx_pnalloc(r->pool, len);
+    if (msg == NULL) {
+        return NULL;
+    }
+
+    p = ngx_cpymem(msg, "csrf:", sizeof("csrf:") - 1);
+    ngx_memcpy(p, user, ngx_strlen(user));
+
+    if (HMAC(EVP_sha256(), imcf->secret, INC_SECRET_LEN, msg, len, mac, &n)
         == NULL)
     {
         return NULL;
@@ -459,6 +467,40 @@ ngx_http_incident_admin_csrf(ngx_http_request_t *r, const char *user)
 }
 
 
+static ngx_int_t
+ngx_http_incident_admin_scheme(ngx_http_request_t *r, ngx_str_t *scheme)
+{
+    ngx_str_t                      ours;
+    ngx_http_incident_loc_conf_t  *ilcf;
+
+    ngx_str_set(&ours, "http");
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        ngx_str_set(&ours, "https");
+    }
+#endif
+
+    if (scheme->len == ours.len
+        && ngx_strncasecmp(scheme->data, ours.data, ours.len) == 0)
+    {
+        return NGX_OK;
+    }
+
+    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_incident_module);
+
+    if (ilcf->public_url.len > scheme->len + 3
+        && ngx_strncasecmp(ilcf->public_url.data, scheme->data, scheme->len)
+           == 0
+        && ngx_strncmp(ilcf->public_url.data + scheme->len, "://", 3) == 0)
+    {
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
 /*
  * A cross-site POST is refused: the browser's Sec-Fetch-Site or Origin
  * must say this origin, and the form must carry this user's token.
@@ -467,8 +509,9 @@ static ngx_int_t
 ngx_http_incident_admin_same_origin(ngx_http_request_t *r,
     ngx_http_incident_admin_ctx_t *ctx, const char *token)
 {
+    u_char           *sep;
     size_t            len;
-    ngx_str_t         name, value, *origin;
+    ngx_str_t         name, value, scheme, *origin, *host;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
     ngx_uint_t        i;
@@ -512,14 +555,32 @@ ngx_http_incident_admin_same_origin(ngx_http_request_t *r,
         }
     }
 
+    /*
+     * The Origin must be the host this request was sent to, with this
+     * request's scheme, or incident_public_url's: when TLS ends at a proxy
+     * in front of nginx, browsers say https where nginx sees http.
+     */
     if (origin != NULL) {
-        len = ngx_strlen(ctx->job.ictx.base_url);
+        host = r->headers_in.host ? &r->headers_in.host->value : NULL;
+        sep = ngx_strlcasestrn(origin->data, origin->data + origin->len,
+                               (u_char *) "://", 3 - 1);
 
-        if (origin->len != len
-            || ngx_strncasecmp(origin->data,
-                               (u_char *) ctx->job.ictx.base_url, len)
-               != 0)
+        if (host == NULL || sep == NULL) {
+            return NGX_DECLINED;
+        }
+
+        len = origin->data + origin->len - (sep + 3);
+
+        if (len != host->len
+            || ngx_strncasecmp(sep + 3, host->data, len) != 0)
         {
+            return NGX_DECLINED;
+        }
+
+        scheme.data = origin->data;
+        scheme.len = sep - origin->data;
+
+        if (ngx_http_incident_admin_scheme(r, &scheme) != NGX_OK) {
             return NGX_DECLINED;
         }
     }
@@ -736,10 +797,6 @@ ngx_http_incident_admin_validate(ngx_http_incident_admin_ctx_t *ctx,
 }
 
 
-static cJSON *
-ngx_http_incident_admin_keep(ngx_http_request_t *r, cJSON *json);
-
-
 static ngx_int_t
 ngx_http_incident_admin_post(ngx_http_request_t *r)
 {
@@ -760,7 +817,7 @@ ngx_http_incident_admin_post(ngx_http_request_t *r)
         return rc;
     }
 
-    form = ngx_http_incident_admin_keep(r,
+    form = ngx_http_incident_pool_json(r,
                             inc_form_parse((char *) body.data, body.len));
     if (form == NULL) {
         return ngx_http_incident_admin_message(r, ctx, NGX_HTTP_BAD_REQUEST,
@@ -789,11 +846,12 @@ ngx_http_incident_admin_post(ngx_http_request_t *r)
     ctx->job.write.id = ctx->id;
     ctx->job.write.sub_id = ctx->sub;
 
+    /* the deletes read nothing from the form but its token */
     in = route->form < INC_FORM_COUNT ? inc_form_to_json(route->form, form)
-                                      : cJSON_Duplicate(form, 1);
-    ctx->values = ngx_http_incident_admin_keep(r, in);
-    errors = ngx_http_incident_admin_keep(r, cJSON_CreateArray());
-    ctx->job.write.input = ngx_http_incident_admin_keep(r,
+                                      : cJSON_CreateObject();
+    ctx->values = ngx_http_incident_pool_json(r, in);
+    errors = ngx_http_incident_pool_json(r, cJSON_CreateArray());
+    ctx->job.write.input = ngx_http_incident_pool_json(r,
                                                         cJSON_CreateObject());
 
     if (ctx->values == NULL || errors == NULL
@@ -834,35 +892,6 @@ ngx_http_incident_admin_body_handler(ngx_http_request_t *r)
     if (rc != NGX_DONE) {
         ngx_http_finalize_request(r, rc);
     }
-}
-
-
-static void
-ngx_http_incident_admin_cjson_cleanup(void *data)
-{
-    cJSON_Delete(data);
-}
-
-
-static cJSON *
-ngx_http_incident_admin_keep(ngx_http_request_t *r, cJSON *json)
-{
-    ngx_pool_cleanup_t  *cln;
-
-    if (json == NULL) {
-        return NULL;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        cJSON_Delete(json);
-        return NULL;
-    }
-
-    cln->handler = ngx_http_incident_admin_cjson_cleanup;
-    cln->data = json;
-
-    return json;
 }
 
 
@@ -957,23 +986,6 @@ ngx_http_incident_admin_done(ngx_http_request_t *r,
                                     "incident_db."
                                   : "The store failed: nothing was "
                                     "changed; see the error log.");
-}
-
-
-static const cJSON *
-ngx_http_incident_admin_find(const cJSON *list, uint64_t id)
-{
-    const cJSON  *item;
-
-    cJSON_ArrayForEach(item, list) {
-        if ((uint64_t) cJSON_GetNumberValue(cJSON_GetObjectItem(item, "id"))
-            == id)
-        {
-            return item;
-        }
-    }
-
-    return NULL;
 }
 
 
@@ -1142,7 +1154,7 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
         break;
 
     case NGX_HTTP_INCIDENT_A_UPDATE_EDIT:
-        item = ngx_http_incident_admin_find(
+        item = inc_rec_find(
                    cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "incident"),
                                        "updates"), ctx->sub);
         if (item == NULL) {
@@ -1168,6 +1180,17 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
         break;
 
     case NGX_HTTP_INCIDENT_A_UPDATE_DELETE:
+        if (inc_rec_find(cJSON_GetObjectItem(cJSON_GetObjectItem(doc,
+                                                                 "incident"),
+                                             "updates"), ctx->sub)
+            == NULL)
+        {
+            inc_result_free(&res);
+            return ngx_http_incident_admin_message(r, ctx,
+                                      NGX_HTTP_NOT_FOUND, "Not found",
+                                      "There is no such update.");
+        }
+
         ngx_sprintf((u_char *) action, "incidents/%uL/updates/%uL/delete%Z",
                     ctx->id, ctx->sub);
         ngx_sprintf((u_char *) back, "incidents/%uL%Z", ctx->id);
@@ -1188,7 +1211,7 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
 
     case NGX_HTTP_INCIDENT_A_COMPONENT:
     case NGX_HTTP_INCIDENT_A_COMPONENT_DELETE:
-        item = ngx_http_incident_admin_find(comps, ctx->id);
+        item = inc_rec_find(comps, ctx->id);
         if (item == NULL) {
             inc_result_free(&res);
             return ngx_http_incident_admin_message(r, ctx,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "incident_model.h"
+#include "incident_store.h"
 #include "incident_html.h"
 #include "incident_admin_render.h"
 
@@ -88,28 +89,6 @@ const char  inc_admin_js[] =
     "m.focus()}});";
 
 
-static const char *
-inc_str(const cJSON *obj, const char *name)
-{
-    const cJSON  *item;
-
-    item = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-
-static double
-inc_num(const cJSON *obj, const char *name)
-{
-    const cJSON  *item;
-
-    item = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsNumber(item) ? item->valuedouble : 0;
-}
-
-
 /* what the operator typed wins over what is stored */
 static const char *
 inc_val(const cJSON *values, const cJSON *stored, const char *name)
@@ -121,7 +100,7 @@ inc_val(const cJSON *values, const cJSON *stored, const char *name)
         return item->valuestring;
     }
 
-    return inc_str(stored, name);
+    return inc_rec_str(stored, name);
 }
 
 
@@ -131,23 +110,12 @@ inc_err(const cJSON *errors, const char *field)
     const cJSON  *e;
 
     cJSON_ArrayForEach(e, errors) {
-        if (strcmp(inc_str(e, "field"), field) == 0) {
-            return inc_str(e, "message");
+        if (strcmp(inc_rec_str(e, "field"), field) == 0) {
+            return inc_rec_str(e, "message");
         }
     }
 
     return NULL;
-}
-
-
-static const char *
-inc_label(const inc_enum_t *e, int n, const char *value)
-{
-    int  i;
-
-    i = inc_enum_find(e, n, value);
-
-    return i < 0 ? value : e[i].label;
 }
 
 
@@ -399,9 +367,9 @@ inc_component_box(inc_buf_t *b, const cJSON *c, const cJSON *checked,
     inc_buf_printf(b, "<label class=\"opt%s\"><input type=\"checkbox\" "
                    "name=\"componentIds\" value=\"%.0f\"%s> ",
                    member ? " member" : "",
-                   inc_num(c, "id"),
-                   inc_ids_have(checked, inc_num(c, "id")) ? " checked" : "");
-    inc_buf_escape(b, inc_str(c, "name"));
+                   inc_rec_num(c, "id"),
+                   inc_ids_have(checked, inc_rec_num(c, "id")) ? " checked" : "");
+    inc_buf_escape(b, inc_rec_str(c, "name"));
     inc_buf_str(b, "</label>");
 }
 
@@ -435,7 +403,7 @@ inc_component_boxes(inc_buf_t *b, const cJSON *components,
         inc_component_box(b, c, checked, 0);
 
         cJSON_ArrayForEach(m, components) {
-            if (inc_num(m, "groupId") == inc_num(c, "id")) {
+            if (inc_rec_num(m, "groupId") == inc_rec_num(c, "id")) {
                 inc_component_box(b, m, checked, 1);
             }
         }
@@ -462,21 +430,6 @@ inc_notify_box(inc_buf_t *b, const cJSON *values)
 }
 
 
-static const char *
-inc_component_name(const cJSON *components, double id)
-{
-    const cJSON  *c;
-
-    cJSON_ArrayForEach(c, components) {
-        if (inc_num(c, "id") == id) {
-            return inc_str(c, "name");
-        }
-    }
-
-    return NULL;
-}
-
-
 static void
 inc_incident_rows(inc_buf_t *b, const cJSON *list, const cJSON *components,
     const inc_admin_ctx_t *ac)
@@ -491,14 +444,14 @@ inc_incident_rows(inc_buf_t *b, const cJSON *list, const cJSON *components,
 
     cJSON_ArrayForEach(inc, list) {
         inc_buf_printf(b, "<tr data-incident-id=\"%.0f\"><td><a href=\""
-                       "%sincidents/%.0f\">", inc_num(inc, "id"),
-                       ac->base_path, inc_num(inc, "id"));
-        inc_buf_escape(b, inc_str(inc, "title"));
+                       "%sincidents/%.0f\">", inc_rec_num(inc, "id"),
+                       ac->base_path, inc_rec_num(inc, "id"));
+        inc_buf_escape(b, inc_rec_str(inc, "title"));
         inc_buf_str(b, "</a>");
 
         n = 0;
         cJSON_ArrayForEach(id, cJSON_GetObjectItem(inc, "componentIds")) {
-            name = inc_component_name(components, id->valuedouble);
+            name = inc_rec_name(components, id->valuedouble);
             if (name != NULL) {
                 inc_buf_str(b, n++ ? ", " : "<br><span class=\"mu\">");
                 inc_buf_escape(b, name);
@@ -507,11 +460,11 @@ inc_incident_rows(inc_buf_t *b, const cJSON *list, const cJSON *components,
 
         inc_buf_printf(b, "%s</td><td>%s</td><td>%s</td><td>",
                        n ? "</span>" : "",
-                       inc_label(inc_incident_statuses, INC_STATUS_COUNT,
-                                 inc_str(inc, "status")),
-                       inc_label(inc_impacts, INC_IMPACT_COUNT,
-                                 inc_str(inc, "impact")));
-        inc_time(b, inc_str(inc, "startedAt"));
+                       inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT,
+                                 inc_rec_str(inc, "status")),
+                       inc_enum_label(inc_impacts, INC_IMPACT_COUNT,
+                                 inc_rec_str(inc, "impact")));
+        inc_time(b, inc_rec_str(inc, "startedAt"));
         inc_buf_str(b, "</td></tr>");
     }
 
@@ -538,7 +491,7 @@ inc_admin_dashboard(const cJSON *home, const inc_admin_ctx_t *ac,
 
     inc_open(&b, "Dashboard", ac);
     inc_buf_str(&b, "<h1>Dashboard</h1><p>The page says: <strong>");
-    inc_buf_escape(&b, inc_str(home, "description"));
+    inc_buf_escape(&b, inc_rec_str(home, "description"));
     inc_buf_printf(&b, "</strong></p><div class=\"actions\">"
                    "<a class=\"btn\" href=\"%sincidents/new\">Create "
                    "Incident</a><a class=\"btn sec\" href=\"%sincidents\">"
@@ -662,12 +615,12 @@ inc_names(inc_buf_t *b, const cJSON *incident, const cJSON *components)
 
     n = 0;
     cJSON_ArrayForEach(id, cJSON_GetObjectItem(incident, "componentIds")) {
-        n += inc_component_name(components, id->valuedouble) != NULL;
+        n += inc_rec_name(components, id->valuedouble) != NULL;
     }
 
     i = 0;
     cJSON_ArrayForEach(id, cJSON_GetObjectItem(incident, "componentIds")) {
-        name = inc_component_name(components, id->valuedouble);
+        name = inc_rec_name(components, id->valuedouble);
         if (name == NULL) {
             continue;
         }
@@ -694,7 +647,7 @@ inc_admin_resolution_text(const cJSON *incident, const cJSON *components,
         return NULL;
     }
 
-    if (inc_time_parse(inc_str(incident, "startedAt"), &started) != 0) {
+    if (inc_time_parse(inc_rec_str(incident, "startedAt"), &started) != 0) {
         started = now;
     }
 
@@ -723,17 +676,17 @@ inc_update_item(inc_buf_t *b, const cJSON *inc, const cJSON *u,
     const inc_admin_ctx_t *ac)
 {
     inc_buf_printf(b, "<li id=\"update-%.0f\"><strong>%s</strong> &middot; ",
-                   inc_num(u, "id"),
-                   inc_label(inc_incident_statuses, INC_STATUS_COUNT,
-                             inc_str(u, "status")));
-    inc_time(b, inc_str(u, "createdAt"));
+                   inc_rec_num(u, "id"),
+                   inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT,
+                             inc_rec_str(u, "status")));
+    inc_time(b, inc_rec_str(u, "createdAt"));
     inc_buf_str(b, "<div>");
-    inc_buf_markdown(b, inc_str(u, "message"));
+    inc_buf_markdown(b, inc_rec_str(u, "message"));
     inc_buf_printf(b, "</div><a href=\"%sincidents/%.0f/updates/%.0f/edit\">"
                    "Edit</a> &middot; <a href=\"%sincidents/%.0f/updates/"
                    "%.0f/delete\">Delete</a></li>", ac->base_path,
-                   inc_num(inc, "id"), inc_num(u, "id"), ac->base_path,
-                   inc_num(inc, "id"), inc_num(u, "id"));
+                   inc_rec_num(inc, "id"), inc_rec_num(u, "id"), ac->base_path,
+                   inc_rec_num(inc, "id"), inc_rec_num(u, "id"));
 }
 
 
@@ -756,17 +709,17 @@ inc_admin_incident(const cJSON *doc, const char *status,
         return NULL;
     }
 
-    inc_open(&b, inc_str(inc, "title"), ac);
+    inc_open(&b, inc_rec_str(inc, "title"), ac);
     inc_buf_printf(&b, "<article data-incident-id=\"%.0f\" data-status=\"",
-                   inc_num(inc, "id"));
-    inc_buf_escape(&b, inc_str(inc, "status"));
+                   inc_rec_num(inc, "id"));
+    inc_buf_escape(&b, inc_rec_str(inc, "status"));
     inc_buf_str(&b, "\"><h1>");
-    inc_buf_escape(&b, inc_str(inc, "title"));
+    inc_buf_escape(&b, inc_rec_str(inc, "title"));
     inc_buf_printf(&b, "</h1><p><strong>%s</strong> &middot; %s impact",
-                   inc_label(inc_incident_statuses, INC_STATUS_COUNT,
-                             inc_str(inc, "status")),
-                   inc_label(inc_impacts, INC_IMPACT_COUNT,
-                             inc_str(inc, "impact")));
+                   inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT,
+                             inc_rec_str(inc, "status")),
+                   inc_enum_label(inc_impacts, INC_IMPACT_COUNT,
+                             inc_rec_str(inc, "impact")));
 
     if (cJSON_GetArraySize(cJSON_GetObjectItem(inc, "componentIds"))) {
         inc_buf_str(&b, " &middot; Affects ");
@@ -784,13 +737,13 @@ inc_admin_incident(const cJSON *doc, const char *status,
     }
 
     inc_buf_str(&b, "</p><p class=\"mu\">Started ");
-    inc_time(&b, inc_str(inc, "startedAt"));
+    inc_time(&b, inc_rec_str(inc, "startedAt"));
 
     if (cJSON_IsNumber(cJSON_GetObjectItem(inc, "durationSeconds"))) {
-        inc_duration_text((long) inc_num(inc, "durationSeconds"), duration,
+        inc_duration_text((long) inc_rec_num(inc, "durationSeconds"), duration,
                           sizeof(duration));
         inc_buf_str(&b, " &middot; Resolved ");
-        inc_time(&b, inc_str(inc, "resolvedAt"));
+        inc_time(&b, inc_rec_str(inc, "resolvedAt"));
         inc_buf_printf(&b, " &middot; <strong>Duration: %s</strong>",
                        duration);
     }
@@ -799,9 +752,9 @@ inc_admin_incident(const cJSON *doc, const char *status,
                    "href=\"%sincidents/%.0f/edit\">Edit title, impact, "
                    "components</a><a class=\"btn sec\" href=\"%sincidents/"
                    "%.0f/delete\">Delete incident</a><a href=\"",
-                   ac->base_path, inc_num(inc, "id"), ac->base_path,
-                   inc_num(inc, "id"));
-    inc_buf_escape(&b, inc_str(inc, "url"));
+                   ac->base_path, inc_rec_num(inc, "id"), ac->base_path,
+                   inc_rec_num(inc, "id"));
+    inc_buf_escape(&b, inc_rec_str(inc, "url"));
     inc_buf_str(&b, "\">Public page</a></div>");
 
     /* the update form first: it is what the on-call engineer is here for */
@@ -810,7 +763,7 @@ inc_admin_incident(const cJSON *doc, const char *status,
     inc_form_errors(&b, errors);
 
     snprintf(action, sizeof(action), "incidents/%.0f/updates",
-             inc_num(inc, "id"));
+             inc_rec_num(inc, "id"));
     inc_form_open(&b, ac, action);
 
     if (status == NULL || status[0] == '\0') {
@@ -818,7 +771,7 @@ inc_admin_incident(const cJSON *doc, const char *status,
     }
 
     if (status[0] == '\0') {
-        status = inc_str(inc, "status");
+        status = inc_rec_str(inc, "status");
     }
 
     resolution = inc_admin_resolution_text(inc, components, ac->now);
@@ -849,7 +802,7 @@ inc_admin_incident(const cJSON *doc, const char *status,
     inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">Post "
                    "update</button><a href=\"%sincidents/%.0f?status="
                    "resolved#h-post\">Prepare the resolution</a></div></form>"
-                   "</section>", ac->base_path, inc_num(inc, "id"));
+                   "</section>", ac->base_path, inc_rec_num(inc, "id"));
 
     inc_buf_str(&b, "<section aria-labelledby=\"h-tl\"><h2 id=\"h-tl\">"
                 "Timeline</h2><ol class=\"tl\">");
@@ -890,7 +843,7 @@ inc_admin_incident_edit(const cJSON *doc, const cJSON *values,
     inc_buf_str(&b, "<h1>Edit incident</h1>");
     inc_form_errors(&b, errors);
 
-    snprintf(action, sizeof(action), "incidents/%.0f", inc_num(inc, "id"));
+    snprintf(action, sizeof(action), "incidents/%.0f", inc_rec_num(inc, "id"));
     inc_form_open(&b, ac, action);
     inc_text_field(&b, "title", "Title", inc_val(values, inc, "title"), NULL,
                    inc_err(errors, "title"), 1);
@@ -907,7 +860,7 @@ inc_admin_incident_edit(const cJSON *doc, const cJSON *values,
                         inc_err(errors, "componentIds"));
     inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">Save"
                    "</button><a href=\"%sincidents/%.0f\">Cancel</a></div>"
-                   "</form>", ac->base_path, inc_num(inc, "id"));
+                   "</form>", ac->base_path, inc_rec_num(inc, "id"));
 
     return inc_close(&b, len);
 }
@@ -926,7 +879,7 @@ inc_admin_update_edit(const cJSON *doc, double update_id,
     update = NULL;
 
     cJSON_ArrayForEach(u, cJSON_GetObjectItem(inc, "updates")) {
-        if (inc_num(u, "id") == update_id) {
+        if (inc_rec_num(u, "id") == update_id) {
             update = u;
         }
     }
@@ -941,13 +894,13 @@ inc_admin_update_edit(const cJSON *doc, double update_id,
     inc_form_errors(&b, errors);
 
     snprintf(action, sizeof(action), "incidents/%.0f/updates/%.0f",
-             inc_num(inc, "id"), update_id);
+             inc_rec_num(inc, "id"), update_id);
     inc_form_open(&b, ac, action);
     inc_textarea(&b, "message", "Message", inc_val(values, update, "message"),
                  NULL, inc_err(errors, "message"), NULL);
     inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">Save"
                    "</button><a href=\"%sincidents/%.0f\">Cancel</a></div>"
-                   "</form>", ac->base_path, inc_num(inc, "id"));
+                   "</form>", ac->base_path, inc_rec_num(inc, "id"));
 
     return inc_close(&b, len);
 }
@@ -978,23 +931,23 @@ inc_component_row(inc_buf_t *b, const cJSON *c, int member,
     const inc_admin_ctx_t *ac)
 {
     inc_buf_printf(b, "<tr data-component-id=\"%.0f\"><td>%s<a href=\""
-                   "%scomponents/%.0f\">", inc_num(c, "id"),
+                   "%scomponents/%.0f\">", inc_rec_num(c, "id"),
                    member ? "&nbsp;&nbsp;&rdsh; " : "", ac->base_path,
-                   inc_num(c, "id"));
-    inc_buf_escape(b, inc_str(c, "name"));
+                   inc_rec_num(c, "id"));
+    inc_buf_escape(b, inc_rec_str(c, "name"));
     inc_buf_printf(b, "</a>%s</td><td>%s</td><td>%s</td><td>",
                    cJSON_IsTrue(cJSON_GetObjectItem(c, "isGroup"))
                    ? " <span class=\"mu\">(group)</span>" : "",
-                   inc_label(inc_component_statuses, INC_COMP_COUNT,
-                             inc_str(c, "baseStatus")),
-                   inc_label(inc_component_statuses, INC_COMP_COUNT,
-                             inc_str(c, "status")));
-    inc_move_button(b, ac, inc_num(c, "id"), "up", "&uarr;",
-                    inc_str(c, "name"));
-    inc_move_button(b, ac, inc_num(c, "id"), "down", "&darr;",
-                    inc_str(c, "name"));
+                   inc_enum_label(inc_component_statuses, INC_COMP_COUNT,
+                             inc_rec_str(c, "baseStatus")),
+                   inc_enum_label(inc_component_statuses, INC_COMP_COUNT,
+                             inc_rec_str(c, "status")));
+    inc_move_button(b, ac, inc_rec_num(c, "id"), "up", "&uarr;",
+                    inc_rec_str(c, "name"));
+    inc_move_button(b, ac, inc_rec_num(c, "id"), "down", "&darr;",
+                    inc_rec_str(c, "name"));
     inc_buf_printf(b, "<a href=\"%scomponents/%.0f/delete\">Delete</a>"
-                   "</td></tr>", ac->base_path, inc_num(c, "id"));
+                   "</td></tr>", ac->base_path, inc_rec_num(c, "id"));
 }
 
 
@@ -1026,7 +979,7 @@ inc_admin_components(const cJSON *components, const inc_admin_ctx_t *ac,
         inc_component_row(&b, c, 0, ac);
 
         cJSON_ArrayForEach(m, components) {
-            if (inc_num(m, "groupId") == inc_num(c, "id")) {
+            if (inc_rec_num(m, "groupId") == inc_rec_num(c, "id")) {
                 inc_component_row(&b, m, 1, ac);
             }
         }
@@ -1059,7 +1012,7 @@ inc_admin_component_form(const cJSON *components, const cJSON *component,
         return NULL;
     }
 
-    id = inc_num(component, "id");
+    id = inc_rec_num(component, "id");
 
     inc_open(&b, component ? "Edit component" : "Add component", ac);
     inc_buf_printf(&b, "<h1>%s</h1>",
@@ -1102,14 +1055,14 @@ inc_admin_component_form(const cJSON *components, const cJSON *component,
 
     cJSON_ArrayForEach(c, components) {
         if (!cJSON_IsNull(cJSON_GetObjectItem(c, "groupId"))
-            || inc_num(c, "id") == id)
+            || inc_rec_num(c, "id") == id)
         {
             continue;
         }
 
-        inc_buf_printf(&b, "<option value=\"%.0f\"%s>", inc_num(c, "id"),
-                       inc_num(c, "id") == group ? " selected" : "");
-        inc_buf_escape(&b, inc_str(c, "name"));
+        inc_buf_printf(&b, "<option value=\"%.0f\"%s>", inc_rec_num(c, "id"),
+                       inc_rec_num(c, "id") == group ? " selected" : "");
+        inc_buf_escape(&b, inc_rec_str(c, "name"));
         inc_buf_str(&b, "</option>");
     }
 
@@ -1150,7 +1103,10 @@ inc_admin_settings(const cJSON *settings, const cJSON *values,
     /* "Top (Default)" with the seed's "best for" */
     inc_buf_printf(&b, "<fieldset%s><legend>Where active incidents appear"
                    "</legend>", inc_err(errors, "incidentPosition")
-                                ? " aria-invalid=\"true\"" : "");
+                                ? " aria-invalid=\"true\" aria-describedby="
+                                  "\"f-incidentPosition-err\"" : "");
+    inc_field_error(&b, "f-incidentPosition",
+                    inc_err(errors, "incidentPosition"));
 
     for (i = 0; i < INC_POSITION_COUNT; i++) {
         snprintf(label, sizeof(label), "%s%s", inc_positions[i].label,
@@ -1194,8 +1150,8 @@ inc_admin_settings(const cJSON *settings, const cJSON *values,
         }
 
         cJSON_ArrayForEach(link, list) {
-            inc_buf_printf(&links, "%s | %s\n", inc_str(link, "label"),
-                           inc_str(link, "url"));
+            inc_buf_printf(&links, "%s | %s\n", inc_rec_str(link, "label"),
+                           inc_rec_str(link, "url"));
         }
 
         inc_textarea(&b, "footerLinks", "Footer links",

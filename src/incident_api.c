@@ -797,36 +797,6 @@ bad_query:
 }
 
 
-static void
-ngx_http_incident_cjson_cleanup(void *data)
-{
-    cJSON_Delete(data);
-}
-
-
-/* a cJSON tree freed with the request */
-static cJSON *
-ngx_http_incident_pool_json(ngx_http_request_t *r, cJSON *json)
-{
-    ngx_pool_cleanup_t  *cln;
-
-    if (json == NULL) {
-        return NULL;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        cJSON_Delete(json);
-        return NULL;
-    }
-
-    cln->handler = ngx_http_incident_cjson_cleanup;
-    cln->data = json;
-
-    return json;
-}
-
-
 /* one JSON value and nothing but white space after it */
 static cJSON *
 ngx_http_incident_parse_json(ngx_http_request_t *r, ngx_str_t *body)

@@ -347,6 +347,10 @@ inc_form_to_json(inc_form_t kind, const cJSON *form)
         inc_form_group(out, form);
         break;
 
+    case INC_FORM_COMPONENT_MOVE:
+        inc_form_string(out, form, "direction");
+        break;
+
     default: /* INC_FORM_SETTINGS */
         inc_form_string(out, form, "pageTitle");
         inc_form_string(out, form, "incidentPosition");

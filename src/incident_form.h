@@ -20,6 +20,7 @@ typedef enum {
     INC_FORM_UPDATE_EDIT,
     INC_FORM_COMPONENT,
     INC_FORM_SETTINGS,
+    INC_FORM_COMPONENT_MOVE,
     INC_FORM_COUNT
 } inc_form_t;
 

@@ -79,6 +79,18 @@ inc_enum_find(const inc_enum_t *e, int n, const char *value)
 }
 
 
+/* the label shown to people; an unknown value is shown as it is */
+const char *
+inc_enum_label(const inc_enum_t *e, int n, const char *value)
+{
+    int  i;
+
+    i = inc_enum_find(e, n, value);
+
+    return i < 0 ? value : e[i].label;
+}
+
+
 int
 inc_impact_component_status(int impact)
 {

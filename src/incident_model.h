@@ -75,6 +75,7 @@ extern const char       *inc_overall_descriptions[INC_COMP_COUNT];
 
 
 int inc_enum_find(const inc_enum_t *e, int n, const char *value);
+const char *inc_enum_label(const inc_enum_t *e, int n, const char *value);
 int inc_impact_component_status(int impact);
 
 

@@ -168,45 +168,12 @@ static const char  inc_script[] =
     "fmt(document);if(b.dataset.live)setTimeout(poll,1000)})();";
 
 
-static const char *
-inc_str(const cJSON *obj, const char *name)
-{
-    const cJSON  *item;
-
-    item = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-
-static double
-inc_num(const cJSON *obj, const char *name)
-{
-    const cJSON  *item;
-
-    item = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsNumber(item) ? item->valuedouble : 0;
-}
-
-
-static const char *
-inc_label(const inc_enum_t *e, int n, const char *value)
-{
-    int  i;
-
-    i = inc_enum_find(e, n, value);
-
-    return i < 0 ? value : e[i].label;
-}
-
-
 #define inc_status_label(v)                                                   \
-    inc_label(inc_incident_statuses, INC_STATUS_COUNT, v)
+    inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT, v)
 #define inc_impact_label(v)                                                   \
-    inc_label(inc_impacts, INC_IMPACT_COUNT, v)
+    inc_enum_label(inc_impacts, INC_IMPACT_COUNT, v)
 #define inc_comp_label(v)                                                     \
-    inc_label(inc_component_statuses, INC_COMP_COUNT, v)
+    inc_enum_label(inc_component_statuses, INC_COMP_COUNT, v)
 
 
 /* the colour an incident is marked with: its impact's component status */
@@ -253,7 +220,7 @@ inc_doc_time(const cJSON *obj, const char *name)
 {
     time_t  t;
 
-    if (inc_time_parse(inc_str(obj, name), &t) != 0) {
+    if (inc_time_parse(inc_rec_str(obj, name), &t) != 0) {
         return 0;
     }
 
@@ -275,9 +242,9 @@ inc_page_open(inc_buf_t *b, const cJSON *settings, const char *title,
 {
     const char  *page, *logo, *accent;
 
-    page = inc_str(settings, "pageTitle");
-    logo = inc_str(settings, "logoUrl");
-    accent = inc_str(settings, "accentColor");
+    page = inc_rec_str(settings, "pageTitle");
+    logo = inc_rec_str(settings, "logoUrl");
+    accent = inc_rec_str(settings, "accentColor");
 
     inc_buf_str(b, "<!doctype html>\n<html lang=\"en\"><head>"
                 "<meta charset=\"utf-8\"><meta name=\"viewport\" "
@@ -312,9 +279,9 @@ inc_page_open(inc_buf_t *b, const cJSON *settings, const char *title,
                        (unsigned long long) rc->generation);
     }
 
-    if (inc_str(settings, "timezone")[0]) {
+    if (inc_rec_str(settings, "timezone")[0]) {
         inc_buf_str(b, " data-tz=\"");
-        inc_buf_escape(b, inc_str(settings, "timezone"));
+        inc_buf_escape(b, inc_rec_str(settings, "timezone"));
         inc_buf_str(b, "\"");
     }
 
@@ -347,9 +314,9 @@ inc_page_close(inc_buf_t *b, const cJSON *settings,
 
     cJSON_ArrayForEach(link, cJSON_GetObjectItem(settings, "footerLinks")) {
         inc_buf_str(b, "<a href=\"");
-        inc_buf_escape(b, inc_str(link, "url"));
+        inc_buf_escape(b, inc_rec_str(link, "url"));
         inc_buf_str(b, "\">");
-        inc_buf_escape(b, inc_str(link, "label"));
+        inc_buf_escape(b, inc_rec_str(link, "label"));
         inc_buf_str(b, "</a>");
     }
 
@@ -361,21 +328,6 @@ inc_page_close(inc_buf_t *b, const cJSON *settings,
                    "aria-live=\"polite\"></div><script>%s</script>"
                    "</body></html>\n",
                    rc->base_path, rc->base_path, inc_script);
-}
-
-
-static const char *
-inc_component_name(const cJSON *components, double id)
-{
-    const cJSON  *c;
-
-    cJSON_ArrayForEach(c, components) {
-        if (inc_num(c, "id") == id) {
-            return inc_str(c, "name");
-        }
-    }
-
-    return NULL;
 }
 
 
@@ -391,7 +343,7 @@ inc_render_affected(inc_buf_t *b, const cJSON *incident,
     n = 0;
 
     cJSON_ArrayForEach(id, cJSON_GetObjectItem(incident, "componentIds")) {
-        name = inc_component_name(components, id->valuedouble);
+        name = inc_rec_name(components, id->valuedouble);
         if (name == NULL) {
             continue;
         }
@@ -406,11 +358,11 @@ static void
 inc_render_update(inc_buf_t *b, const cJSON *u, const char *tag)
 {
     inc_buf_printf(b, "<%s><p class=\"meta\"><strong>", tag);
-    inc_buf_escape(b, inc_status_label(inc_str(u, "status")));
+    inc_buf_escape(b, inc_status_label(inc_rec_str(u, "status")));
     inc_buf_str(b, "</strong> &middot; ");
     inc_render_time(b, inc_doc_time(u, "createdAt"), 0);
     inc_buf_str(b, "</p><div class=\"md\">");
-    inc_buf_markdown(b, inc_str(u, "message"));
+    inc_buf_markdown(b, inc_rec_str(u, "message"));
     inc_buf_printf(b, "</div></%s>", tag);
 }
 
@@ -419,12 +371,12 @@ static void
 inc_render_incident_open(inc_buf_t *b, const cJSON *inc, const char *extra)
 {
     inc_buf_printf(b, "<article class=\"card inc%s\" data-incident-id=\"%.0f\""
-                   " data-status=\"", extra, inc_num(inc, "id"));
-    inc_buf_escape(b, inc_str(inc, "status"));
+                   " data-status=\"", extra, inc_rec_num(inc, "id"));
+    inc_buf_escape(b, inc_rec_str(inc, "status"));
     inc_buf_str(b, "\" data-impact=\"");
-    inc_buf_escape(b, inc_str(inc, "impact"));
+    inc_buf_escape(b, inc_rec_str(inc, "impact"));
     inc_buf_printf(b, "\" style=\"--st:var(--%s)\">",
-                   inc_impact_status(inc_str(inc, "impact")));
+                   inc_impact_status(inc_rec_str(inc, "impact")));
 }
 
 
@@ -432,7 +384,7 @@ static void
 inc_render_impact(inc_buf_t *b, const cJSON *inc)
 {
     inc_buf_printf(b, "<span class=\"badge\">%s impact</span> ",
-                   inc_impact_label(inc_str(inc, "impact")));
+                   inc_impact_label(inc_rec_str(inc, "impact")));
 }
 
 
@@ -445,7 +397,7 @@ inc_render_duration(inc_buf_t *b, const cJSON *inc)
         return;
     }
 
-    inc_duration_text((long) inc_num(inc, "durationSeconds"), text,
+    inc_duration_text((long) inc_rec_num(inc, "durationSeconds"), text,
                       sizeof(text));
     inc_buf_str(b, "Resolved ");
     inc_render_time(b, inc_doc_time(inc, "resolvedAt"), 0);
@@ -462,12 +414,12 @@ inc_render_active(inc_buf_t *b, const cJSON *inc, const cJSON *components,
 
     inc_render_incident_open(b, inc, "");
     inc_buf_printf(b, "<h3><a href=\"%sincidents/%.0f\">", rc->base_path,
-                   inc_num(inc, "id"));
-    inc_buf_escape(b, inc_str(inc, "title"));
+                   inc_rec_num(inc, "id"));
+    inc_buf_escape(b, inc_rec_str(inc, "title"));
     inc_buf_str(b, "</a></h3><p class=\"meta\">");
     inc_render_impact(b, inc);
     inc_buf_str(b, "<strong>");
-    inc_buf_escape(b, inc_status_label(inc_str(inc, "status")));
+    inc_buf_escape(b, inc_status_label(inc_rec_str(inc, "status")));
     inc_buf_str(b, "</strong>");
     inc_render_affected(b, inc, components);
     inc_buf_str(b, " &middot; Started ");
@@ -488,7 +440,7 @@ inc_render_banner(inc_buf_t *b, const cJSON *doc)
 {
     const char  *status;
 
-    status = inc_str(doc, "status");
+    status = inc_rec_str(doc, "status");
 
     /* the banner keeps the light palette: white text reads on it in both */
     inc_buf_printf(b, "<section id=\"overall-status\" class=\"banner\" "
@@ -496,7 +448,7 @@ inc_render_banner(inc_buf_t *b, const cJSON *doc)
                    status);
     inc_render_icon(b, status);
     inc_buf_str(b, "<h2>");
-    inc_buf_escape(b, inc_str(doc, "description"));
+    inc_buf_escape(b, inc_rec_str(doc, "description"));
     inc_buf_str(b, "</h2><p>Updated ");
 
     if (inc_doc_time(doc, "updatedAt")) {
@@ -539,9 +491,9 @@ inc_render_day_title(inc_buf_t *b, const cJSON *day)
     const cJSON  *inc;
 
     status = inc_enum_find(inc_component_statuses, INC_COMP_COUNT,
-                           inc_str(day, "status"));
+                           inc_rec_str(day, "status"));
 
-    if (sscanf(inc_str(day, "date"), "%d-%d-%d", &y, &m, &d) != 3
+    if (sscanf(inc_rec_str(day, "date"), "%d-%d-%d", &y, &m, &d) != 3
         || m < 1 || m > 12)
     {
         return;
@@ -554,7 +506,7 @@ inc_render_day_title(inc_buf_t *b, const cJSON *day)
 
     cJSON_ArrayForEach(inc, cJSON_GetObjectItem(day, "incidents")) {
         inc_buf_str(b, n++ ? "; " : " - ");
-        inc_buf_escape(b, inc_str(inc, "title"));
+        inc_buf_escape(b, inc_rec_str(inc, "title"));
     }
 
     inc_buf_str(b, "</title>");
@@ -583,7 +535,7 @@ inc_render_bars(inc_buf_t *b, const cJSON *c)
         return;
     }
 
-    percent = inc_num(uptime, "percent");
+    percent = inc_rec_num(uptime, "percent");
 
     if (percent >= 99.995) {
         snprintf(pct, sizeof(pct), "100%%");
@@ -595,7 +547,7 @@ inc_render_bars(inc_buf_t *b, const cJSON *c)
     inc_buf_printf(b, "<svg class=\"bars\" viewBox=\"0 0 %d 28\" "
                    "preserveAspectRatio=\"none\" role=\"img\" "
                    "aria-label=\"", n * 4 - 1);
-    inc_buf_escape(b, inc_str(c, "name"));
+    inc_buf_escape(b, inc_rec_str(c, "name"));
     inc_buf_printf(b, ": %s uptime over the past %d days\">", pct, n);
 
     run = 0;
@@ -612,7 +564,7 @@ inc_render_bars(inc_buf_t *b, const cJSON *c)
             kind = 0;
 
         } else {
-            quiet = strcmp(inc_str(day, "status"), "operational") == 0
+            quiet = strcmp(inc_rec_str(day, "status"), "operational") == 0
                     && cJSON_GetArraySize(cJSON_GetObjectItem(day,
                                                          "incidents")) == 0;
             kind = quiet ? 1 : 2;
@@ -634,7 +586,7 @@ inc_render_bars(inc_buf_t *b, const cJSON *c)
         if (kind == 2) {
             inc_buf_printf(b, "<rect x=\"%d\" width=\"3\" height=\"28\" "
                            "rx=\"1\" fill=\"var(--%s)\">", d * 4,
-                           inc_str(day, "status"));
+                           inc_rec_str(day, "status"));
             inc_render_day_title(b, day);
             inc_buf_str(b, "</rect>");
             run_kind = -1;
@@ -651,10 +603,10 @@ inc_render_component_row(inc_buf_t *b, const cJSON *c)
 {
     const char  *status;
 
-    status = inc_str(c, "status");
+    status = inc_rec_str(c, "status");
 
     inc_buf_str(b, "<span class=\"row\"><span class=\"name\">");
-    inc_buf_escape(b, inc_str(c, "name"));
+    inc_buf_escape(b, inc_rec_str(c, "name"));
     inc_buf_printf(b, "</span><span class=\"st\" style=\"--st:var(--%s)\">",
                    status);
     inc_render_icon(b, status);
@@ -668,8 +620,8 @@ inc_render_component(inc_buf_t *b, const cJSON *c, const cJSON *all)
     const cJSON  *m;
 
     inc_buf_printf(b, "<li class=\"comp\" data-component-id=\"%.0f\" "
-                   "data-status=\"%s\">", inc_num(c, "id"),
-                   inc_str(c, "status"));
+                   "data-status=\"%s\">", inc_rec_num(c, "id"),
+                   inc_rec_str(c, "status"));
 
     if (cJSON_IsTrue(cJSON_GetObjectItem(c, "isGroup"))) {
         inc_buf_str(b, "<details open><summary>");
@@ -680,9 +632,9 @@ inc_render_component(inc_buf_t *b, const cJSON *c, const cJSON *all)
         inc_render_component_row(b, c);
     }
 
-    if (inc_str(c, "description")[0]) {
+    if (inc_rec_str(c, "description")[0]) {
         inc_buf_str(b, "<p class=\"desc\">");
-        inc_buf_escape(b, inc_str(c, "description"));
+        inc_buf_escape(b, inc_rec_str(c, "description"));
         inc_buf_str(b, "</p>");
     }
 
@@ -692,7 +644,7 @@ inc_render_component(inc_buf_t *b, const cJSON *c, const cJSON *all)
         inc_buf_str(b, "<ul class=\"comps\">");
 
         cJSON_ArrayForEach(m, all) {
-            if (inc_num(m, "groupId") == inc_num(c, "id")) {
+            if (inc_rec_num(m, "groupId") == inc_rec_num(c, "id")) {
                 inc_render_component(b, m, all);
             }
         }
@@ -724,7 +676,7 @@ inc_render_components(inc_buf_t *b, const cJSON *doc)
         /* members follow their group: only top-level entries here */
         cJSON_ArrayForEach(c, all) {
             if (cJSON_IsNull(cJSON_GetObjectItem(c, "groupId"))
-                || inc_component_name(all, inc_num(c, "groupId")) == NULL)
+                || inc_rec_name(all, inc_rec_num(c, "groupId")) == NULL)
             {
                 inc_render_component(b, c, all);
             }
@@ -745,11 +697,11 @@ inc_render_history_item(inc_buf_t *b, const cJSON *inc,
 
     inc_render_incident_open(b, inc, "");
     inc_buf_printf(b, "<h%d><a href=\"%sincidents/%.0f\">", level,
-                   rc->base_path, inc_num(inc, "id"));
-    inc_buf_escape(b, inc_str(inc, "title"));
+                   rc->base_path, inc_rec_num(inc, "id"));
+    inc_buf_escape(b, inc_rec_str(inc, "title"));
     inc_buf_printf(b, "</a></h%d><p class=\"meta\">", level);
     inc_render_impact(b, inc);
-    inc_buf_escape(b, inc_status_label(inc_str(inc, "status")));
+    inc_buf_escape(b, inc_status_label(inc_rec_str(inc, "status")));
     inc_render_affected(b, inc, components);
     inc_buf_str(b, "</p>");
 
@@ -825,7 +777,7 @@ inc_render_home(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
 
     settings = cJSON_GetObjectItem(doc, "settings");
     position = inc_enum_find(inc_positions, INC_POSITION_COUNT,
-                             inc_str(settings, "incidentPosition"));
+                             inc_rec_str(settings, "incidentPosition"));
 
     if (inc_buf_init(&b, 16384) != 0) {
         return NULL;
@@ -833,7 +785,7 @@ inc_render_home(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
 
     inc_page_open(&b, settings, NULL, rc, 1);
     inc_buf_str(&b, "<h1 class=\"sr\">");
-    inc_buf_escape(&b, inc_str(settings, "pageTitle"));
+    inc_buf_escape(&b, inc_rec_str(settings, "pageTitle"));
     inc_buf_str(&b, "</h1>");
 
     switch (position) {
@@ -880,14 +832,14 @@ inc_render_incident(const cJSON *doc, const inc_render_ctx_t *rc,
         return NULL;
     }
 
-    inc_page_open(&b, settings, inc_str(inc, "title"), rc, 1);
+    inc_page_open(&b, settings, inc_rec_str(inc, "title"), rc, 1);
     inc_render_incident_open(&b, inc, " box");
     inc_buf_str(&b, "<h1>");
-    inc_buf_escape(&b, inc_str(inc, "title"));
+    inc_buf_escape(&b, inc_rec_str(inc, "title"));
     inc_buf_str(&b, "</h1><p class=\"meta\">");
     inc_render_impact(&b, inc);
     inc_buf_str(&b, "<strong>");
-    inc_buf_escape(&b, inc_status_label(inc_str(inc, "status")));
+    inc_buf_escape(&b, inc_status_label(inc_rec_str(inc, "status")));
     inc_buf_str(&b, "</strong>");
     inc_render_affected(&b, inc, cJSON_GetObjectItem(doc, "components"));
     inc_buf_str(&b, "</p><p class=\"meta\">Started ");
@@ -1030,9 +982,9 @@ static void
 inc_feed_title(inc_buf_t *b, const cJSON *inc, const cJSON *u)
 {
     inc_buf_str(b, "[");
-    inc_buf_escape(b, inc_status_label(inc_str(u, "status")));
+    inc_buf_escape(b, inc_status_label(inc_rec_str(u, "status")));
     inc_buf_str(b, "] ");
-    inc_buf_escape(b, inc_str(inc, "title"));
+    inc_buf_escape(b, inc_rec_str(inc, "title"));
 }
 
 
@@ -1047,7 +999,7 @@ inc_feed_content(inc_buf_t *b, const cJSON *u)
         return;
     }
 
-    inc_buf_markdown(&html, inc_str(u, "message"));
+    inc_buf_markdown(&html, inc_rec_str(u, "message"));
 
     if (html.failed) {
         b->failed = 1;
@@ -1075,12 +1027,12 @@ inc_atom_entry(inc_buf_t *b, const cJSON *inc, const cJSON *u,
     inc_time_format(t, iso);
 
     inc_buf_printf(b, "<entry><id>%s%sincidents/%.0f#update-%.0f</id>"
-                   "<title>", rc->base_url, rc->base_path, inc_num(inc, "id"),
-                   inc_num(u, "id"));
+                   "<title>", rc->base_url, rc->base_path, inc_rec_num(inc, "id"),
+                   inc_rec_num(u, "id"));
     inc_feed_title(b, inc, u);
     inc_buf_printf(b, "</title><link rel=\"alternate\" type=\"text/html\" "
                    "href=\"%s%sincidents/%.0f\"/><updated>%s</updated>",
-                   rc->base_url, rc->base_path, inc_num(inc, "id"), iso);
+                   rc->base_url, rc->base_path, inc_rec_num(inc, "id"), iso);
     inc_time_format(inc_doc_time(u, "createdAt"), iso);
     inc_buf_printf(b, "<published>%s</published><content type=\"html\">",
                    iso);
@@ -1126,7 +1078,7 @@ inc_render_atom(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
 
     inc_buf_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                 "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>");
-    inc_buf_escape(&b, inc_str(settings, "pageTitle"));
+    inc_buf_escape(&b, inc_rec_str(settings, "pageTitle"));
     inc_buf_printf(&b, "</title><subtitle>Incidents and their updates"
                    "</subtitle><id>%s%s</id><link rel=\"self\" "
                    "type=\"application/atom+xml\" href=\"%s%sfeed.atom\"/>"
@@ -1134,7 +1086,7 @@ inc_render_atom(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
                    "href=\"%s%s\"/><updated>%s</updated><author><name>",
                    rc->base_url, rc->base_path, rc->base_url, rc->base_path,
                    rc->base_url, rc->base_path, iso);
-    inc_buf_escape(&b, inc_str(settings, "pageTitle"));
+    inc_buf_escape(&b, inc_rec_str(settings, "pageTitle"));
     inc_buf_str(&b, "</name></author>");
 
     inc_feed_entries(&b, doc, rc, inc_atom_entry);
@@ -1172,8 +1124,8 @@ inc_rss_item(inc_buf_t *b, const cJSON *inc, const cJSON *u,
     inc_buf_printf(b, "</title><link>%s%sincidents/%.0f</link>"
                    "<guid isPermaLink=\"false\">%s%sincidents/%.0f#update-%.0f"
                    "</guid><pubDate>", rc->base_url, rc->base_path,
-                   inc_num(inc, "id"), rc->base_url, rc->base_path,
-                   inc_num(inc, "id"), inc_num(u, "id"));
+                   inc_rec_num(inc, "id"), rc->base_url, rc->base_path,
+                   inc_rec_num(inc, "id"), inc_rec_num(u, "id"));
     inc_rss_date(b, inc_doc_time(u, "createdAt"));
     inc_buf_str(b, "</pubDate><description>");
     inc_feed_content(b, u);
@@ -1196,7 +1148,7 @@ inc_render_rss(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
     inc_buf_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                 "<rss version=\"2.0\" "
                 "xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel><title>");
-    inc_buf_escape(&b, inc_str(settings, "pageTitle"));
+    inc_buf_escape(&b, inc_rec_str(settings, "pageTitle"));
     inc_buf_printf(&b, "</title><link>%s%s</link><description>Incidents and "
                    "their updates</description><atom:link href=\"%s%s"
                    "feed.rss\" rel=\"self\" type=\"application/rss+xml\"/>"

@@ -951,6 +951,45 @@ inc_rec_str(const cJSON *rec, const char *field)
 }
 
 
+double
+inc_rec_num(const cJSON *rec, const char *field)
+{
+    const cJSON  *item;
+
+    item = cJSON_GetObjectItemCaseSensitive(rec, field);
+
+    return cJSON_IsNumber(item) ? item->valuedouble : 0;
+}
+
+
+/* the object of "list" whose "id" is "id", or NULL */
+const cJSON *
+inc_rec_find(const cJSON *list, double id)
+{
+    const cJSON  *item;
+
+    cJSON_ArrayForEach(item, list) {
+        if (inc_rec_num(item, "id") == id) {
+            return item;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* the "name" of that object, or NULL */
+const char *
+inc_rec_name(const cJSON *list, double id)
+{
+    const cJSON  *item;
+
+    item = inc_rec_find(list, id);
+
+    return item ? inc_rec_str(item, "name") : NULL;
+}
+
+
 time_t
 inc_rec_time(const cJSON *rec, const char *field)
 {

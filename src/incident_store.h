@@ -112,6 +112,9 @@ int inc_status_log_add(inc_txn_t *txn, uint64_t component_id, time_t at,
 /* record field helpers shared by the service and the JSON layer */
 uint64_t inc_rec_id(const cJSON *rec, const char *field);
 const char *inc_rec_str(const cJSON *rec, const char *field);
+double inc_rec_num(const cJSON *rec, const char *field);
+const cJSON *inc_rec_find(const cJSON *list, double id);
+const char *inc_rec_name(const cJSON *list, double id);
 time_t inc_rec_time(const cJSON *rec, const char *field);
 
 

@@ -13,6 +13,7 @@
 
 #include "incident_store.h"
 #include "incident_service.h"
+#include <cjson/cJSON.h>
 
 
 #define NGX_HTTP_INCIDENT_HASH_LEN  32
@@ -93,6 +94,7 @@ ngx_int_t ngx_http_incident_job_post(ngx_http_request_t *r,
     ngx_thread_task_t *task);
 void ngx_http_incident_log_result(ngx_http_request_t *r,
     inc_result_t *res);
+cJSON *ngx_http_incident_pool_json(ngx_http_request_t *r, cJSON *json);
 ngx_int_t ngx_http_incident_read_body(ngx_http_request_t *r, size_t max,
     ngx_str_t *body);
 ngx_int_t ngx_http_incident_split_uri(ngx_http_request_t *r,

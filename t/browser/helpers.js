@@ -1,7 +1,7 @@
 'use strict';
 
-// Shared by the browser tests: the server run.sh started, its API, and a
-// headless Debian Chromium driven by playwright-core.
+// Shared by the browser tests: the server run.sh started, its API and its
+// admin UI, and a headless Debian Chromium driven by playwright-core.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -9,6 +9,10 @@ const assert = require('node:assert/strict');
 
 const BASE = process.env.INCIDENT_BASE_URL;
 const TOKEN = process.env.INCIDENT_TOKEN;
+// the admin UI (a location with incident_admin behind auth_basic)
+const ADMIN = process.env.INCIDENT_ADMIN_URL;
+const ADMIN_USER = process.env.INCIDENT_ADMIN_USER;
+const ADMIN_PASSWORD = process.env.INCIDENT_ADMIN_PASSWORD;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.INCIDENT_SCREENSHOTS
     || path.resolve(__dirname, '../../build/screenshots');
@@ -103,7 +107,10 @@ async function launch() {
 }
 
 // A page that records what should never happen: script errors, console
-// errors and requests that leave the status page's own origin.
+// errors, Content-Security-Policy violations, error responses and requests
+// that leave the status page's own origin.  page.expectStatus(status, path)
+// lets one response with that status for that path through (a 422 form that
+// did not validate, a 401 without credentials).
 async function newPage(browser, options = {}) {
     const context = await browser.newContext({
         viewport: { width: 1280, height: 900 },
@@ -112,21 +119,55 @@ async function newPage(browser, options = {}) {
     context.setDefaultTimeout(10000);
     context.setDefaultNavigationTimeout(15000);
 
-    const page = await context.newPage();
     const problems = [];
+    const expected = [];
+
+    // the browser tells a page of each violation of its policy; the page
+    // tells us (the binding outlives navigations, the listener is added
+    // to every document before its own scripts run)
+    await context.exposeBinding('__incidentCspViolation', (source, v) => {
+        problems.push(`CSP violation: ${v.directive} blocked `
+            + `${v.blocked || 'inline'} (${v.source}:${v.line})`);
+    });
+    await context.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+            window.__incidentCspViolation({
+                directive: e.effectiveDirective || e.violatedDirective,
+                blocked: e.blockedURI,
+                source: e.sourceFile || document.location.href,
+                line: e.lineNumber,
+            });
+        });
+    });
+
+    const page = await context.newPage();
 
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
-        // the browser's own look for /favicon.ico is no fault of the page
-        if (m.type() === 'error'
-            && !/\/favicon\.ico$/.test(m.location().url || ''))
+        // the browser's own look for /favicon.ico is no fault of the page,
+        // nor is the line it logs for a response we expected to fail
+        const url = m.location().url || '';
+        const failed = /^Failed to load resource: .* status of (\d+)/
+            .exec(m.text());
+        if (m.type() === 'error' && !/\/favicon\.ico$/.test(url)
+            && !(failed && url && expected.some((e) =>
+                e.path === new URL(url).pathname
+                && e.status === Number(failed[1]))))
         {
             problems.push(`console error: ${m.text()} `
-                + `(${m.location().url || 'no url'})`);
+                + `(${url || 'no url'})`);
         }
     });
     page.on('response', (r) => {
-        if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) {
+        if (r.status() < 400 || r.url().endsWith('/favicon.ico')) {
+            return;
+        }
+        const path = new URL(r.url()).pathname;
+        const e = expected.find((x) => !x.seen && x.status === r.status()
+            && x.path === path);
+        if (e) {
+            e.seen = true;
+        } else {
             problems.push(`${r.status()} for ${r.url()}`);
         }
     });
@@ -140,10 +181,65 @@ async function newPage(browser, options = {}) {
     });
 
     page.problems = problems;
+    page.expectStatus = (status, path) => {
+        expected.push({ status, path, seen: false });
+    };
     page.assertClean = () => assert.deepEqual(problems, [],
-        'no script errors, console errors or external requests');
+        'no script errors, console errors, CSP violations, unexpected '
+        + 'error responses or external requests');
 
     return page;
+}
+
+// A page of the admin UI's user: the browser answers auth_basic itself
+async function adminPage(browser, options = {}) {
+    if (!ADMIN || !ADMIN_USER || !ADMIN_PASSWORD) {
+        throw new Error('INCIDENT_ADMIN_URL, INCIDENT_ADMIN_USER and '
+            + 'INCIDENT_ADMIN_PASSWORD must be set: run the browser tests '
+            + 'through t/browser/run.sh');
+    }
+
+    return newPage(browser, {
+        httpCredentials: {
+            username: ADMIN_USER,
+            password: ADMIN_PASSWORD,
+            origin: new URL(ADMIN).origin,
+            send: 'always',
+        },
+        ...options,
+    });
+}
+
+async function visible(locator, what) {
+    assert.equal(await locator.count(), 1, `${what}: one element`);
+    assert.ok(await locator.isVisible(), `${what} is visible`);
+}
+
+// the page fits the viewport: nothing to scroll sideways
+async function noHorizontalOverflow(page, width, what = '') {
+    const m = await page.evaluate(() => ({
+        doc: document.documentElement.scrollWidth,
+        body: document.body.scrollWidth,
+        inner: window.innerWidth,
+        // what sticks out, to tell where to look
+        wide: [...document.querySelectorAll('body *')]
+            .filter((e) => e.getBoundingClientRect().right
+                > window.innerWidth + 0.5)
+            .slice(0, 5)
+            .map((e) => `<${e.tagName.toLowerCase()}`
+                + `${e.id ? '#' + e.id : ''}`
+                + `${e.className && typeof e.className === 'string'
+                    ? '.' + e.className.trim().replace(/\s+/g, '.') : ''}`
+                + `> right=${Math.round(e.getBoundingClientRect().right)}`),
+    }));
+    const where = what ? ` on ${what}` : '';
+    assert.equal(m.inner, width);
+    assert.ok(m.doc <= width,
+        `no horizontal overflow at ${width} px${where}: scrollWidth `
+        + `${m.doc}; wider: ${m.wide.join(', ')}`);
+    assert.ok(m.body <= width,
+        `no horizontal overflow at ${width} px${where}: body ${m.body}; `
+        + `wider: ${m.wide.join(', ')}`);
 }
 
 function shot(name) {
@@ -151,10 +247,37 @@ function shot(name) {
     return path.join(SHOTS, `${name}.png`);
 }
 
+// full-page screenshots NAME-WIDTH-SCHEME.png at each width, light and
+// dark; the page is left at its first width, in light mode
+async function screenshots(page, name, widths = [1280, 375]) {
+    const height = page.viewportSize().height;
+
+    for (const width of widths) {
+        await page.setViewportSize({ width, height });
+        for (const scheme of ['light', 'dark']) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await page.screenshot({
+                path: shot(`${name}-${width}-${scheme}`), fullPage: true,
+            });
+        }
+    }
+
+    await page.setViewportSize({ width: widths[0], height });
+    await page.emulateMedia({ colorScheme: 'light' });
+}
+
 // axe-core in the page, every rule it runs by default (WCAG A/AA and best
-// practices), nothing excluded
+// practices), nothing excluded.  Evaluated through the DevTools protocol,
+// not as a <script> element: the admin pages' Content-Security-Policy
+// (script-src 'self') would rightly refuse an inline one.
+let axeSource;
+
 async function axe(page) {
-    await page.addScriptTag({ path: require.resolve('axe-core') });
+    if (await page.evaluate(() => window.axe === undefined)) {
+        axeSource = axeSource || fs.readFileSync(
+            require.resolve('axe-core/axe.min.js'), 'utf8');
+        await page.evaluate(axeSource);
+    }
 
     return page.evaluate(async () => {
         const r = await window.axe.run(document, {
@@ -182,6 +305,7 @@ function formatViolations(violations) {
 }
 
 module.exports = {
-    BASE, TOKEN, COMPONENT_LABELS, OVERALL_LABELS, STATUS_LABELS,
-    IMPACT_LABELS, api, seed, launch, newPage, shot, axe, formatViolations,
+    BASE, TOKEN, ADMIN, ADMIN_USER, COMPONENT_LABELS, OVERALL_LABELS,
+    STATUS_LABELS, IMPACT_LABELS, api, seed, launch, newPage, adminPage,
+    visible, noHorizontalOverflow, shot, screenshots, axe, formatViolations,
 };

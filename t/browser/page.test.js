@@ -8,7 +8,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
     BASE, COMPONENT_LABELS, OVERALL_LABELS, STATUS_LABELS, IMPACT_LABELS,
-    api, seed, launch, newPage, shot,
+    api, seed, launch, newPage, visible, noHorizontalOverflow, shot,
 } = require('./helpers');
 
 let browser;
@@ -34,11 +34,6 @@ async function expected() {
         undefined, 200)).json.data;
 
     return { status, comps, active };
-}
-
-async function visible(locator, what) {
-    assert.equal(await locator.count(), 1, `${what}: one element`);
-    assert.ok(await locator.isVisible(), `${what} is visible`);
 }
 
 // banner, components and active incidents as the API describes them
@@ -126,19 +121,6 @@ async function checkVisitorView(page, label) {
     await visible(history.getByRole('link', {
         name: data.resolved.title, exact: true,
     }), `${label}: the resolved incident in the history`);
-}
-
-async function noHorizontalOverflow(page, width) {
-    const m = await page.evaluate(() => ({
-        doc: document.documentElement.scrollWidth,
-        body: document.body.scrollWidth,
-        inner: window.innerWidth,
-    }));
-    assert.equal(m.inner, width);
-    assert.ok(m.doc <= width,
-        `no horizontal overflow at ${width} px: scrollWidth ${m.doc}`);
-    assert.ok(m.body <= width,
-        `no horizontal overflow at ${width} px: body ${m.body}`);
 }
 
 for (const width of [1280, 375, 320]) {

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Browser tests of the public status page, in Debian's headless Chromium
-# driven by playwright-core, with axe-core for accessibility.
+# Browser tests of the public status page and the admin UI, in Debian's
+# headless Chromium driven by playwright-core, with axe-core for
+# accessibility.
 #
 #   t/browser/run.sh                  (from anywhere; `make test` calls it)
 #   t/browser/run.sh t/browser/live.test.js    (some files only)
 #
 # It installs the npm packages of t/browser (package-lock.json), starts
 # Debian's nginx with the module in a temporary prefix on a free loopback
-# port, seeds demo data through the JSON API, runs `node --test t/browser/`
-# and stops nginx again.  Exit status: non-zero when a test fails, when
+# port (the admin UI under /admin/ behind auth_basic with a generated
+# password), seeds demo data through the JSON API, runs
+# `node --test t/browser/` and stops nginx again.  Exit status: non-zero when a test fails, when
 # nginx logged [alert]/[emerg]/[crit] or a worker died on a signal.
 #
 # Environment: INCIDENT_MODULE (the .so, default build/...), NGINX (default
@@ -93,6 +95,16 @@ printf '# browser tests\nbrowser:%s\n' \
     "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" > "$PREFIX/tokens"
 chmod 644 "$PREFIX/tokens"
 
+# the admin UI's user, with a password made for this run (SHA-512 crypt,
+# which nginx's auth_basic reads through the system's crypt())
+command -v openssl >/dev/null || die "openssl is needed (apt-get install openssl)"
+ADMIN_USER=oncall
+ADMIN_PASSWORD=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '%s:%s\n' "$ADMIN_USER" \
+    "$(printf %s "$ADMIN_PASSWORD" | openssl passwd -6 -stdin)" \
+    > "$PREFIX/admin.htpasswd"
+chmod 644 "$PREFIX/admin.htpasswd"
+
 free_port() {
     node -e 'const s = require("net").createServer();
              s.listen(0, "127.0.0.1", () => {
@@ -131,6 +143,12 @@ http {
         location /api/ {
             incident_api;
         }
+
+        location /admin/ {
+            auth_basic           "Status admin";
+            auth_basic_user_file $PREFIX/admin.htpasswd;
+            incident_admin;
+        }
     }
 }
 CONF
@@ -154,6 +172,9 @@ done
 BASE_URL="http://127.0.0.1:$PORT"
 export INCIDENT_BASE_URL="$BASE_URL"
 export INCIDENT_TOKEN="$TOKEN"
+export INCIDENT_ADMIN_URL="$BASE_URL/admin/"
+export INCIDENT_ADMIN_USER="$ADMIN_USER"
+export INCIDENT_ADMIN_PASSWORD="$ADMIN_PASSWORD"
 export INCIDENT_SCREENSHOTS="$ROOT/build/screenshots"
 export INCIDENT_SEED="$PREFIX/seed.json"
 export CHROMIUM
@@ -161,6 +182,7 @@ mkdir -p "$INCIDENT_SCREENSHOTS"
 [ "$#" -gt 0 ] || rm -f "$INCIDENT_SCREENSHOTS"/*.png   # none left from before
 
 say "nginx on $BASE_URL (prefix $PREFIX)"
+say "admin UI on $INCIDENT_ADMIN_URL as $ADMIN_USER"
 
 # --- demo data, through the API --------------------------------------------
 

@@ -1264,7 +1264,7 @@ sub form_fields {
     my $attr = sub {
         my ($tag, $name) = @_;
         return $tag =~ /\s\Q$name\E="([^"]*)"/i ? html_unescape($1)
-             : $tag =~ /\s\Q$name\E(?=[\s>\/])/i ? '' : undef;
+             : $tag =~ /\s\Q$name\E(?=[\s>\/]|\z)/i ? '' : undef;
     };
     while ($form =~ /<(input|textarea|select)\b([^>]*)>/gi) {
         my ($tag, $attrs, $end) = (lc $1, $2, pos $form);
@@ -1388,6 +1388,79 @@ sub marked_fields {
     }
     return [ sort keys %f ];
 }
+
+# the whole state behind the API as one canonical JSON text: every
+# incident (with its updates), the components, the settings and the audit
+# trail; equal texts mean nothing changed
+sub state_snapshot {
+    my ($self) = @_;
+    my %s;
+    for my $list ([incidents => '/api/v1/incidents?state=all'],
+                  [components => '/api/v1/components'],
+                  [audit => '/api/v1/audit']) {
+        my ($key, $path) = @$list;
+        my (@items, $cursor);
+        for (1 .. 100) {
+            my $url = $path . ($path =~ /\?/ ? '&' : '?') . 'limit=100'
+                    . (defined $cursor ? '&cursor=' . uri_escape($cursor) : '');
+            my $r = $self->api(GET => $url, undef, token => 'admin');
+            unless ($r->{status} == 200 && ref $r->{json} eq 'HASH') {
+                push @items, "GET $url -> $r->{status}";
+                last;
+            }
+            push @items, @{ $r->{json}{data} || [] };
+            $cursor = $r->{json}{nextCursor};
+            last unless defined $cursor;
+        }
+        $s{$key} = \@items;
+    }
+    $s{incident} = [ map {
+        my $r = $self->api(GET => "/api/v1/incidents/$_->{id}");
+        $r->{json} // $r->{status};
+    } grep { ref $_ eq 'HASH' } @{ $s{incidents} } ];
+    my $r = $self->api(GET => '/api/v1/settings');
+    $s{settings} = $r->{json} // $r->{status};
+    return $JSON->encode(\%s);
+}
+
+# is_redirect(R, PATH, DONE, NAME): a 303 to the admin page PATH (relative
+# to the admin prefix; a regex or a string) with ?done=DONE
+sub is_redirect {
+    my ($self, $r, $path, $done, $name) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    my ($p, $q) = $self->admin_location($r);
+    my @why;
+    push @why, "status $r->{status}, expected 303" unless $r->{status} == 303;
+    push @why, 'Location ' . ($r->{headers}{location} // 'missing')
+               . " is not admin page $path?done=$done"
+        unless defined $p
+               && (ref $path ? $p =~ $path : $p eq $path)
+               && $q eq "done=$done";
+    ok(!@why, $name) or diag(join("\n", @why) . "\n" . dump_response($r));
+    return !@why;
+}
+
+# follow(R): GET the Location of a redirect (as the same admin user);
+# returns the HTML ('' on failure) after checking 200
+sub follow {
+    my ($self, $r, %o) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    my $loc = $r->{headers}{location};
+    unless (defined $loc) {
+        fail("the response has a Location to follow");
+        return '';
+    }
+    $loc =~ s{^https?://[^/]+}{};
+    return $self->admin_page($loc, "GET $loc (after the redirect) -> 200", %o);
+}
+
+# the text of the page's flash message(s) (role=status), '' when none
+sub flash_of {
+    my ($html) = @_;
+    return join ' | ', map { html_text($_) }
+        $html =~ m{<p class="flash" role="status">(.*?)</p>}gs;
+}
+
 
 # security headers every admin response carries; returns the list of
 # problems (empty when all are right)
