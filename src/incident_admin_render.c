@@ -7,6 +7,7 @@
  * carries the CSRF token.
  */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,12 @@ const char  inc_admin_css[] =
     ".problem{border-color:var(--bad)}"
     ".btn,button{display:inline-block;font:inherit;font-weight:600;"
     "padding:8px 16px;border-radius:8px;border:1px solid var(--ac);"
-    "background:var(--ac);color:#fff;text-decoration:none;cursor:pointer}"
+    "background:var(--ac);color:var(--card);text-decoration:none;"
+    "cursor:pointer}"
     ".btn.sec,button.sec{background:var(--card);color:var(--ac)}"
+    ".btn.del{color:var(--bad);border-color:var(--bad)}"
+    "[aria-current]{font-weight:700;text-decoration:none;color:var(--fg)}"
+    ".card h2{margin-top:0}"
     "button.danger{background:var(--bad);border-color:var(--bad)}"
     ".actions{display:flex;flex-wrap:wrap;gap:10px;align-items:center;"
     "margin:16px 0}"
@@ -62,7 +67,8 @@ const char  inc_admin_css[] =
     "textarea{min-height:8em}"
     "fieldset{border:1px solid var(--line);border-radius:8px;"
     "margin:0 0 16px;padding:8px 14px}"
-    ".opt{display:block;font-weight:400;margin:6px 0}"
+    ".opt{display:block;font-weight:400;margin:6px 0;padding-left:1.6em;"
+    "text-indent:-1.6em}"
     ".opt small,.hint{color:var(--mu)}.opt.member{margin-left:1.75em}"
     "nav a{margin-right:12px}"
     ".hint{margin:4px 0 0;font-size:.875rem}"
@@ -74,10 +80,15 @@ const char  inc_admin_css[] =
     "vertical-align:top}"
     ".mu{color:var(--mu)}"
     ".tl{list-style:none;padding:0}"
-    ".tl li{border-left:3px solid var(--line);padding:4px 0 12px 14px}"
+    ".tl>li{border-left:3px solid var(--line);padding:4px 0 12px 14px;"
+    "margin-bottom:12px}"
     "form.inline{display:inline}"
-    "@media(max-width:600px){td,th{display:block;border:0;padding:2px 0}"
-    "tr{display:block;border-top:1px solid var(--line);padding:8px 0}}";
+    "@media(max-width:600px){thead{display:none}"
+    "td{display:block;border:0;padding:2px 0}"
+    "td[data-label]::before{content:attr(data-label) \": \";"
+    "color:var(--mu)}"
+    "tr{display:block;border-top:1px solid var(--line);padding:8px 0}"
+    "tbody tr:first-child{border-top:0}}";
 
 
 /* on "Resolved", an empty message gets the prepared resolution text */
@@ -458,7 +469,9 @@ inc_incident_rows(inc_buf_t *b, const cJSON *list, const cJSON *components,
             }
         }
 
-        inc_buf_printf(b, "%s</td><td>%s</td><td>%s</td><td>",
+        inc_buf_printf(b, "%s</td><td data-label=\"Status\">%s</td>"
+                       "<td data-label=\"Impact\">%s</td>"
+                       "<td data-label=\"Started\">",
                        n ? "</span>" : "",
                        inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT,
                                  inc_rec_str(inc, "status")),
@@ -653,12 +666,13 @@ inc_admin_resolution_text(const cJSON *incident, const cJSON *components,
 
     inc_duration_text((long) (now - started), duration, sizeof(duration));
 
+    /* the seed's shape; a blank line keeps each line in Markdown */
     inc_buf_str(&b, "This incident has been resolved. The issue was caused "
                 "by ...\n\nDuration: ");
     inc_buf_str(&b, duration);
 
     if (cJSON_GetArraySize(cJSON_GetObjectItem(incident, "componentIds"))) {
-        inc_buf_str(&b, "\nImpact: ");
+        inc_buf_str(&b, "\n\nImpact: ");
         inc_names(&b, incident, components);
         inc_buf_str(&b, cJSON_GetArraySize(cJSON_GetObjectItem(incident,
                                                "componentIds")) == 1
@@ -695,7 +709,7 @@ inc_admin_incident(const cJSON *doc, const char *status,
     const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
     size_t *len)
 {
-    int           n, i;
+    int           n, i, resolved, prepare;
     char          duration[64], action[64], *resolution;
     inc_buf_t     b;
     const char   *message;
@@ -750,7 +764,7 @@ inc_admin_incident(const cJSON *doc, const char *status,
 
     inc_buf_printf(&b, "</p><div class=\"actions\"><a class=\"btn sec\" "
                    "href=\"%sincidents/%.0f/edit\">Edit title, impact, "
-                   "components</a><a class=\"btn sec\" href=\"%sincidents/"
+                   "components</a><a class=\"btn sec del\" href=\"%sincidents/"
                    "%.0f/delete\">Delete incident</a><a href=\"",
                    ac->base_path, inc_rec_num(inc, "id"), ac->base_path,
                    inc_rec_num(inc, "id"));
@@ -766,20 +780,24 @@ inc_admin_incident(const cJSON *doc, const char *status,
              inc_rec_num(inc, "id"));
     inc_form_open(&b, ac, action);
 
-    if (status == NULL || status[0] == '\0') {
-        status = inc_val(values, NULL, "status");
-    }
+    resolved = strcmp(inc_rec_str(inc, "status"), "resolved") == 0;
+
+    /* "Prepare the resolution" asks for the text; resolved, nothing is */
+    prepare = status != NULL && strcmp(status, "resolved") == 0 && !resolved
+              && values == NULL;
+
+    status = inc_val(values, NULL, "status");
 
     if (status[0] == '\0') {
-        status = inc_rec_str(inc, "status");
+        status = prepare ? "resolved" : inc_rec_str(inc, "status");
     }
 
-    resolution = inc_admin_resolution_text(inc, components, ac->now);
+    resolution = resolved ? NULL
+                          : inc_admin_resolution_text(inc, components,
+                                                      ac->now);
 
     message = inc_val(values, NULL, "message");
-    if (message[0] == '\0' && strcmp(status, "resolved") == 0
-        && values == NULL && resolution != NULL)
-    {
+    if (message[0] == '\0' && prepare && resolution != NULL) {
         message = resolution;
     }
 
@@ -935,7 +953,9 @@ inc_component_row(inc_buf_t *b, const cJSON *c, int member,
                    member ? "&nbsp;&nbsp;&rdsh; " : "", ac->base_path,
                    inc_rec_num(c, "id"));
     inc_buf_escape(b, inc_rec_str(c, "name"));
-    inc_buf_printf(b, "</a>%s</td><td>%s</td><td>%s</td><td>",
+    inc_buf_printf(b, "</a>%s</td><td data-label=\"Base status\">%s</td>"
+                   "<td data-label=\"Shown as\">%s</td>"
+                   "<td data-label=\"Order\">",
                    cJSON_IsTrue(cJSON_GetObjectItem(c, "isGroup"))
                    ? " <span class=\"mu\">(group)</span>" : "",
                    inc_enum_label(inc_component_statuses, INC_COMP_COUNT,
@@ -1113,7 +1133,7 @@ inc_admin_settings(const cJSON *settings, const cJSON *values,
                  i == INC_POSITION_TOP ? " (Default)" : "");
         inc_buf_printf(&b, "<label class=\"opt\"><input type=\"radio\" "
                        "name=\"incidentPosition\" value=\"%s\"%s> %s "
-                       "<small>&mdash; %s; best for %s</small></label>",
+                       "<small>&mdash; %s; best for %c%s</small></label>",
                        inc_positions[i].value,
                        strcmp(inc_val(values, settings, "incidentPosition"),
                               inc_positions[i].value) == 0 ? " checked" : "",
@@ -1121,7 +1141,8 @@ inc_admin_settings(const cJSON *settings, const cJSON *values,
                        i == 0 ? "above overall status"
                        : i == 1 ? "after overall status"
                                 : "after component list",
-                       inc_positions[i].meaning);
+                       tolower((unsigned char) inc_positions[i].meaning[0]),
+                       inc_positions[i].meaning + 1);
     }
 
     inc_buf_str(&b, "</fieldset>");

@@ -27,11 +27,15 @@ inc_hex(int c)
 }
 
 
-/* percent-decodes p[0 .. n-1] ("+" is a space) into a new string */
+/*
+ * Percent-decodes p[0 .. n-1] ("+" is a space) into a new string; NULL for
+ * a NUL or invalid UTF-8.  Textareas send CRLF: it becomes LF, as the API
+ * stores it.
+ */
 static char *
 inc_form_decode(const char *p, size_t n)
 {
-    int     hi, lo;
+    int     hi, lo, c;
     char   *out, *o;
     size_t  i;
 
@@ -43,27 +47,34 @@ inc_form_decode(const char *p, size_t n)
     o = out;
 
     for (i = 0; i < n; i++) {
-        if (p[i] == '+') {
-            *o++ = ' ';
+        c = (unsigned char) p[i];
 
-        } else if (p[i] == '%' && i + 2 < n
+        if (c == '+') {
+            c = ' ';
+
+        } else if (c == '%' && i + 2 < n
                    && (hi = inc_hex((unsigned char) p[i + 1])) >= 0
                    && (lo = inc_hex((unsigned char) p[i + 2])) >= 0)
         {
-            *o++ = (char) (hi * 16 + lo);
+            c = hi * 16 + lo;
             i += 2;
-
-        } else {
-            *o++ = p[i];
         }
+
+        if (c == '\0') {
+            free(out);
+            return NULL;
+        }
+
+        if (c == '\n' && o > out && o[-1] == '\r') {
+            o--;
+        }
+
+        *o++ = (char) c;
     }
 
     *o = '\0';
 
-    /* a decoded NUL would cut the value short: refuse it */
-    if ((size_t) (o - out) != strlen(out)
-        || !inc_utf8_valid((unsigned char *) out, (size_t) (o - out)))
-    {
+    if (!inc_utf8_valid((unsigned char *) out, (size_t) (o - out))) {
         free(out);
         return NULL;
     }

@@ -959,8 +959,11 @@ inc_duration_text(long seconds, char *buf, size_t size)
     } else if (hours) {
         snprintf(buf, size, "%ld hour%s", hours, inc_plural(hours));
 
-    } else {
+    } else if (minutes) {
         snprintf(buf, size, "%ld minute%s", minutes, inc_plural(minutes));
+
+    } else {
+        snprintf(buf, size, "less than a minute");
     }
 }
 

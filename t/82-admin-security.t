@@ -343,7 +343,7 @@ for my $c (@$comps) {
     my %label = (operational => 'Operational', partial_outage => 'Partial Outage',
                  major_outage => 'Major Outage', degraded_performance => 'Degraded Performance',
                  under_maintenance => 'Under Maintenance');
-    like($row // '', qr{<td>\Q$label{$c->{baseStatus}}\E</td><td>\Q$label{$c->{status}}\E</td>},
+    like($row // '', qr{<td[^>]*>\Q$label{$c->{baseStatus}}\E</td><td[^>]*>\Q$label{$c->{status}}\E</td>},
          "component $c->{id}: base status and shown status as in the API");
 }
 

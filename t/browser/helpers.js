@@ -248,9 +248,10 @@ function shot(name) {
 }
 
 // full-page screenshots NAME-WIDTH-SCHEME.png at each width, light and
-// dark; the page is left at its first width, in light mode
+// dark; the page is left at the size it had, in light mode
 async function screenshots(page, name, widths = [1280, 375]) {
-    const height = page.viewportSize().height;
+    const size = page.viewportSize();
+    const height = size.height;
 
     for (const width of widths) {
         await page.setViewportSize({ width, height });
@@ -262,7 +263,7 @@ async function screenshots(page, name, widths = [1280, 375]) {
         }
     }
 
-    await page.setViewportSize({ width: widths[0], height });
+    await page.setViewportSize(size);
     await page.emulateMedia({ colorScheme: 'light' });
 }
 
@@ -304,8 +305,109 @@ function formatViolations(violations) {
         .join('\n');
 }
 
+// --- the admin UI, as a person uses it --------------------------------------
+
+// a path of the admin UI: adminPath('incidents/new')
+const adminPath = (rest = '') => new URL(ADMIN).pathname + rest;
+
+// a link of the admin's own navigation
+function adminNav(page, name) {
+    return page.getByRole('navigation', { name: 'Admin' })
+        .getByRole('link', { name, exact: true });
+}
+
+// click and wait for the page it leads to
+async function follow(page, locator, path) {
+    await Promise.all([
+        page.waitForURL((u) => u.pathname === path),
+        locator.click(),
+    ]);
+}
+
+// submit and wait for the page the server answers with (the redirect of
+// Post/Redirect/Get, or the form again)
+async function submit(page, button) {
+    await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        button.click(),
+    ]);
+}
+
+// the confirmation a change lands with
+async function flash(page, text) {
+    const status = page.getByRole('status');
+    await visible(status, `the confirmation "${text}"`);
+    assert.equal((await status.innerText()).trim(), text);
+}
+
+// A page the admin shows, looked at: axe-core with every rule it runs by
+// default in the given colour schemes and widths, horizontal overflow at
+// every width below 1280, and screenshots SHOTS-WIDTH-SCHEME.png if asked.
+// What fails is collected in `failures`, so one run tells every page that
+// is wrong; the page is left at the first width, light.
+async function inspect(page, what, failures, {
+    widths = [page.viewportSize().width], schemes = ['light'], shots = null,
+} = {}) {
+    const height = page.viewportSize().height;
+
+    if (shots) {
+        await screenshots(page, shots);
+    }
+
+    for (const width of widths) {
+        await page.setViewportSize({ width, height });
+        for (const scheme of schemes) {
+            await page.emulateMedia({ colorScheme: scheme });
+            const v = await axe(page);
+            if (v.length) {
+                failures.push(`axe on ${what} (${new URL(page.url()).pathname}`
+                    + `, ${width} px, ${scheme}):\n${formatViolations(v)}`);
+            }
+        }
+        if (width < 1280) {
+            try {
+                await noHorizontalOverflow(page, width, what);
+            } catch (e) {
+                failures.push(e.message);
+            }
+        }
+    }
+
+    await page.setViewportSize({ width: widths[0], height });
+    await page.emulateMedia({ colorScheme: 'light' });
+}
+
+function assertNoFailures(failures) {
+    assert.equal(failures.length, 0, `${failures.length} problem(s):\n\n`
+        + failures.join('\n\n'));
+}
+
+// resolve the incidents of these ids that a test left active, through the
+// API, so that a failure stays its own and the other files see the state
+// they expect
+async function resolveAll(ids) {
+    for (const id of ids) {
+        const inc = (await api('GET', `/api/v1/incidents/${id}`)).json;
+        if (inc && inc.status && inc.status !== 'resolved') {
+            await api('POST', `/api/v1/incidents/${id}/updates`,
+                { status: 'resolved', message: 'Test over.' }, 201);
+        }
+    }
+}
+
+// the row of a component on the admin's Components page
+async function componentRow(page, name) {
+    const row = page.locator('tr[data-component-id]', {
+        has: page.getByRole('link', { name, exact: true }),
+    });
+    await visible(row, `the row of ${name}`);
+    return row;
+}
+
 module.exports = {
     BASE, TOKEN, ADMIN, ADMIN_USER, COMPONENT_LABELS, OVERALL_LABELS,
     STATUS_LABELS, IMPACT_LABELS, api, seed, launch, newPage, adminPage,
     visible, noHorizontalOverflow, shot, screenshots, axe, formatViolations,
+    adminPath, adminNav, follow, submit, flash, inspect, assertNoFailures,
+    componentRow, resolveAll,
 };

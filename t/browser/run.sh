@@ -8,14 +8,17 @@
 #
 # It installs the npm packages of t/browser (package-lock.json), starts
 # Debian's nginx with the module in a temporary prefix on a free loopback
-# port (the admin UI under /admin/ behind auth_basic with a generated
-# password), seeds demo data through the JSON API, runs
-# `node --test t/browser/` and stops nginx again.  Exit status: non-zero when a test fails, when
-# nginx logged [alert]/[emerg]/[crit] or a worker died on a signal.
+# port (the admin UI under /admin/ behind auth_basic, for a user with a
+# password made for the run), seeds demo data through the JSON API, runs
+# `node --test t/browser/` and stops nginx again.  Exit status: non-zero
+# when a test fails, when nginx logged [alert]/[emerg]/[crit] or a worker
+# died on a signal.
 #
 # Environment: INCIDENT_MODULE (the .so, default build/...), NGINX (default
 # /usr/sbin/nginx), CHROMIUM (default /usr/bin/chromium), KEEP=1 keeps the
-# temporary prefix.  Screenshots go to build/screenshots/.
+# temporary prefix.  Screenshots go to build/screenshots/.  The tests get
+# INCIDENT_BASE_URL, INCIDENT_TOKEN (an API token), INCIDENT_ADMIN_URL,
+# INCIDENT_ADMIN_USER and INCIDENT_ADMIN_PASSWORD.
 
 set -euo pipefail
 
@@ -97,7 +100,8 @@ chmod 644 "$PREFIX/tokens"
 
 # the admin UI's user, with a password made for this run (SHA-512 crypt,
 # which nginx's auth_basic reads through the system's crypt())
-command -v openssl >/dev/null || die "openssl is needed (apt-get install openssl)"
+command -v openssl >/dev/null \
+    || die "openssl is needed (apt-get install openssl)"
 ADMIN_USER=oncall
 ADMIN_PASSWORD=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s:%s\n' "$ADMIN_USER" \
