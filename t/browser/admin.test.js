@@ -318,7 +318,7 @@ for (const width of [1280, 375]) {
             assert.match(prepared, new RegExp('^This incident has been '
                 + 'resolved\\. The issue was caused by \\.\\.\\.$', 'm'),
             prepared);
-            assert.match(prepared, /^Duration: \d+ minutes?$/m, prepared);
+            assert.match(prepared, /^Duration: (\d+ minutes?|less than a minute)$/m, prepared);
             assert.match(prepared, new RegExp(`^Impact: ${MEMBERS.join(
                 ' and ')} were unavailable$`, 'm'), prepared);
             assert.match(prepared, /We apologize for any inconvenience/,
@@ -343,7 +343,7 @@ for (const width of [1280, 375]) {
             // the duration on the admin's page ...
             const meta = await page.locator('article p.mu').first()
                 .innerText();
-            const d = /Duration: (\d+ minutes?)/.exec(meta);
+            const d = /Duration: (\d+ minutes?|less than a minute)/.exec(meta);
             assert.ok(d, `the admin page shows the duration: ${meta}`);
             if (width === 1280) {
                 await screenshots(page, 'admin-incident-resolved');
