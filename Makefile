@@ -38,7 +38,7 @@ UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm
 
 .PHONY: all deps test-deps bench-deps run test unit http-test test-asan \
-        browser-test test-asan-module bench clean
+        browser-test bench clean
 
 all: $(MODULE)
 
@@ -136,38 +136,6 @@ SANITIZE     := -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 test-asan:
 	$(MAKE) BUILD=$(BUILD)/asan EXTRA_CFLAGS='$(SANITIZE)' unit
-
-# The module itself under ASan and UBSan, in the real nginx: the HTTP
-# tests again with the sanitizer preloaded (tools/nginx-asan); any report
-# fails the run.
-ASAN_BUILD   := $(BUILD)/asan-module
-
-$(ASAN_BUILD)/nginx/objs/Makefile: $(ROOT)/config | deps
-	rm -rf $(ASAN_BUILD)/nginx
-	mkdir -p $(ASAN_BUILD)
-	cp -a $(NGX_SRC) $(ASAN_BUILD)/nginx
-	cd $(ASAN_BUILD)/nginx && . ./conf_flags && \
-	    ./configure "$${NGX_CONF_FLAGS[@]}" \
-	        --with-cc-opt='$(NGX_CC_OPT) $(SANITIZE)' \
-	        --with-ld-opt='$(NGX_LD_OPT) $(SANITIZE)' \
-	        --add-dynamic-module=$(ROOT) > $(ASAN_BUILD)/configure.log \
-	    || { tail -20 $(ASAN_BUILD)/configure.log; exit 1; }
-
-$(ASAN_BUILD)/ngx_http_incident_module.so: $(ASAN_BUILD)/nginx/objs/Makefile \
-        $(MODULE_SRCS)
-	$(MAKE) -s -C $(ASAN_BUILD)/nginx -f objs/Makefile modules
-	cp $(ASAN_BUILD)/nginx/objs/ngx_http_incident_module.so $@.tmp
-	mv -f $@.tmp $@
-
-test-asan-module: $(ASAN_BUILD)/ngx_http_incident_module.so test-deps
-	rm -f $(ASAN_BUILD)/report.*
-	INCIDENT_MODULE=$(ASAN_BUILD)/ngx_http_incident_module.so \
-	    NGINX=$(ROOT)/tools/nginx-asan ASAN_LOG=$(ASAN_BUILD)/report \
-	    prove -r t/
-	@if ls $(ASAN_BUILD)/report.* >/dev/null 2>&1; then \
-	    cat $(ASAN_BUILD)/report.*; \
-	    echo "sanitizer reports: see above"; exit 1; \
-	fi
 
 bench: $(MODULE) bench-deps
 	bench/run.sh

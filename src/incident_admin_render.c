@@ -618,6 +618,23 @@ inc_admin_incident_new(const cJSON *components, const cJSON *values,
 }
 
 
+/* the incident's components that still exist */
+static int
+inc_count_names(const cJSON *incident, const cJSON *components)
+{
+    int           n;
+    const cJSON  *id;
+
+    n = 0;
+
+    cJSON_ArrayForEach(id, cJSON_GetObjectItem(incident, "componentIds")) {
+        n += inc_rec_name(components, id->valuedouble) != NULL;
+    }
+
+    return n;
+}
+
+
 /* "API and Dashboard", "API, Dashboard and Web" */
 static void
 inc_names(inc_buf_t *b, const cJSON *incident, const cJSON *components)
@@ -626,10 +643,7 @@ inc_names(inc_buf_t *b, const cJSON *incident, const cJSON *components)
     const char   *name;
     const cJSON  *id;
 
-    n = 0;
-    cJSON_ArrayForEach(id, cJSON_GetObjectItem(incident, "componentIds")) {
-        n += inc_rec_name(components, id->valuedouble) != NULL;
-    }
+    n = inc_count_names(incident, components);
 
     i = 0;
     cJSON_ArrayForEach(id, cJSON_GetObjectItem(incident, "componentIds")) {
@@ -652,6 +666,7 @@ char *
 inc_admin_resolution_text(const cJSON *incident, const cJSON *components,
     time_t now)
 {
+    int        n;
     char       duration[64];
     time_t     started;
     inc_buf_t  b;
@@ -671,12 +686,12 @@ inc_admin_resolution_text(const cJSON *incident, const cJSON *components,
                 "by ...\n\nDuration: ");
     inc_buf_str(&b, duration);
 
-    if (cJSON_GetArraySize(cJSON_GetObjectItem(incident, "componentIds"))) {
+    n = inc_count_names(incident, components);
+
+    if (n) {
         inc_buf_str(&b, "\n\nImpact: ");
         inc_names(&b, incident, components);
-        inc_buf_str(&b, cJSON_GetArraySize(cJSON_GetObjectItem(incident,
-                                               "componentIds")) == 1
-                        ? " was unavailable" : " were unavailable");
+        inc_buf_str(&b, n == 1 ? " was unavailable" : " were unavailable");
     }
 
     inc_buf_str(&b, "\n\nWe apologize for any inconvenience caused.");

@@ -153,6 +153,28 @@ inc_form_value(const cJSON *form, const char *name)
 }
 
 
+/* a plain decimal number, as a checkbox or a select sends it; else -1 */
+static double
+inc_form_number(const char *s)
+{
+    double  v;
+
+    if (*s == '\0' || strlen(s) > 15) {
+        return -1;
+    }
+
+    for (v = 0; *s; s++) {
+        if (*s < '0' || *s > '9') {
+            return -1;
+        }
+
+        v = v * 10 + (*s - '0');
+    }
+
+    return v;
+}
+
+
 static void
 inc_form_string(cJSON *out, const cJSON *form, const char *name)
 {
@@ -175,7 +197,7 @@ inc_form_string(cJSON *out, const cJSON *form, const char *name)
 static void
 inc_form_ids(cJSON *out, const cJSON *form, const char *name)
 {
-    char          marker[64], *end;
+    char          marker[64];
     double        id;
     cJSON        *ids;
     const cJSON  *v;
@@ -191,9 +213,9 @@ inc_form_ids(cJSON *out, const cJSON *form, const char *name)
     ids = cJSON_AddArrayToObject(out, name);
 
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(form, name)) {
-        id = strtod(v->valuestring, &end);
+        id = inc_form_number(v->valuestring);
 
-        if (*end == '\0' && end != v->valuestring) {
+        if (id >= 0) {
             cJSON_AddItemToArray(ids, cJSON_CreateNumber(id));
 
         } else {
@@ -223,7 +245,6 @@ inc_form_bool(cJSON *out, const cJSON *form, const char *name)
 static void
 inc_form_group(cJSON *out, const cJSON *form)
 {
-    char        *end;
     double       id;
     const char  *v;
 
@@ -238,9 +259,9 @@ inc_form_group(cJSON *out, const cJSON *form)
         return;
     }
 
-    id = strtod(v, &end);
+    id = inc_form_number(v);
 
-    if (*end == '\0') {
+    if (id >= 0) {
         cJSON_AddNumberToObject(out, "groupId", id);
 
     } else {

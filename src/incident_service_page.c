@@ -292,7 +292,7 @@ inc_uptime_doc(const inc_uptime_day_t *days, time_t first,
 
         for (i = 0; i < hists->n; i++) {
             if (!linked[i] || hists->items[i].from >= to
-                || hists->items[i].to < from)
+                || hists->items[i].to <= from)
             {
                 continue;
             }
