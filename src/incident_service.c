@@ -703,52 +703,78 @@ inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
 }
 
 
+/*
+ * The incident a write names, with the components its input names checked
+ * (and startedAt against resolvedAt).  "*rec" is NULL when the write
+ * cannot go on: a 404 or a 422 is then in "res", or a store error is
+ * returned.
+ */
 static int
-inc_op_incident_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
-    const inc_write_t *w, inc_result_t *res)
+inc_incident_for_write(inc_txn_t *txn, const inc_write_t *w, cJSON **rec,
+    inc_result_t *res)
 {
     int           rc;
-    cJSON        *rec, *errors, *doc;
+    cJSON        *errors;
     time_t        started, resolved;
     const cJSON  *in;
 
     in = w->input;
 
-    rc = inc_record_get(txn, INC_DB_INCIDENTS, w->id, 0, &rec);
-    if (rc == INC_NOTFOUND) {
-        return inc_result_not_found(res, "incident");
-    }
-
+    rc = inc_record_get(txn, INC_DB_INCIDENTS, w->id, 0, rec);
     if (rc != INC_OK) {
-        return rc;
+        *rec = NULL;
+        return rc == INC_NOTFOUND ? inc_result_not_found(res, "incident")
+                                  : rc;
     }
 
     errors = cJSON_CreateArray();
     if (errors == NULL) {
-        cJSON_Delete(rec);
+        cJSON_Delete(*rec);
+        *rec = NULL;
         return INC_ERROR;
     }
 
     rc = inc_check_components(txn, inc_field(in, "componentIds"), errors);
 
     started = inc_rec_time(in, "startedAt");
-    resolved = inc_rec_time(rec, "resolvedAt");
+    resolved = inc_rec_time(*rec, "resolvedAt");
 
     if (started && resolved && started > resolved) {
         inc_error_add(errors, "startedAt",
                       "must not be after the incident was resolved");
     }
 
-    if (rc != INC_OK || cJSON_GetArraySize(errors)) {
-        cJSON_Delete(rec);
-        if (rc != INC_OK) {
-            cJSON_Delete(errors);
-            return rc;
-        }
-        return inc_result_invalid(res, errors);
+    if (rc == INC_OK && cJSON_GetArraySize(errors) == 0) {
+        cJSON_Delete(errors);
+        return INC_OK;
     }
 
-    cJSON_Delete(errors);
+    cJSON_Delete(*rec);
+    *rec = NULL;
+
+    if (rc != INC_OK) {
+        cJSON_Delete(errors);
+        return rc;
+    }
+
+    return inc_result_invalid(res, errors);
+}
+
+
+static int
+inc_op_incident_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res)
+{
+    int           rc;
+    cJSON        *rec, *doc;
+    const cJSON  *in;
+
+    in = w->input;
+
+    rc = inc_incident_for_write(txn, w, &rec, res);
+    if (rec == NULL) {
+        return rc;
+    }
 
     inc_set_copy(rec, in, "title");
     inc_set_copy(rec, in, "impact");
@@ -820,38 +846,16 @@ inc_op_update_create(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res)
 {
     int           rc;
-    cJSON        *rec, *errors, *doc;
+    cJSON        *rec, *doc;
     uint64_t      update_id;
     const cJSON  *in;
 
     in = w->input;
 
-    rc = inc_record_get(txn, INC_DB_INCIDENTS, w->id, 0, &rec);
-    if (rc == INC_NOTFOUND) {
-        return inc_result_not_found(res, "incident");
-    }
-
-    if (rc != INC_OK) {
+    rc = inc_incident_for_write(txn, w, &rec, res);
+    if (rec == NULL) {
         return rc;
     }
-
-    errors = cJSON_CreateArray();
-    if (errors == NULL) {
-        cJSON_Delete(rec);
-        return INC_ERROR;
-    }
-
-    rc = inc_check_components(txn, inc_field(in, "componentIds"), errors);
-    if (rc != INC_OK || cJSON_GetArraySize(errors)) {
-        cJSON_Delete(rec);
-        if (rc != INC_OK) {
-            cJSON_Delete(errors);
-            return rc;
-        }
-        return inc_result_invalid(res, errors);
-    }
-
-    cJSON_Delete(errors);
 
     inc_set_copy(rec, in, "componentIds");
     inc_set_time(rec, "updatedAt", ctx->now);
