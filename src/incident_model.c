@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "incident_model.h"
 
 
 /* a client may claim "now" a little ahead of our clock */
 #define INC_CLOCK_SKEW  60
+
+#define INC_ZONEINFO  "/usr/share/zoneinfo"
 
 /* 2000-01-01T00:00:00Z: no status page predates it */
 #define INC_TIME_MIN  946684800
@@ -584,6 +587,7 @@ inc_take_color(const cJSON *in, cJSON *out, cJSON *errors)
 static void
 inc_take_timezone(const cJSON *in, cJSON *out, cJSON *errors)
 {
+    char         path[128];
     const char  *s, *p;
 
     if (inc_take_string(in, "timezone", 0, 64, out, errors) != 1) {
@@ -604,6 +608,16 @@ inc_take_timezone(const cJSON *in, cJSON *out, cJSON *errors)
         cJSON_DeleteItemFromObjectCaseSensitive(out, "timezone");
         inc_error_add(errors, "timezone",
                       "must be a time zone name such as Europe/Paris");
+        return;
+    }
+
+    /* the page shows times in it: it must be one tzdata knows */
+    snprintf(path, sizeof(path), "%s/%s", INC_ZONEINFO, s);
+
+    if (s[0] != '\0' && access(path, R_OK) != 0) {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, "timezone");
+        inc_error_add(errors, "timezone",
+                      "is not a time zone this system knows");
     }
 }
 

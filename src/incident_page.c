@@ -10,6 +10,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_incident.h"
+#include "incident_store.h"
 #include "incident_service.h"
 #include "incident_uptime.h"
 #include "incident_render.h"
@@ -186,6 +187,65 @@ ngx_http_incident_page_live(ngx_http_request_t *r, uint64_t generation,
 }
 
 
+/*
+ * Renders with times in the page's time zone.  TZ belongs to the process,
+ * and only the event loop formats local times, so it is set around the
+ * render and put back.  The zone must exist in tzdata: a name that does
+ * not leaves the page in UTC.
+ */
+static char *
+ngx_http_incident_page_render(ngx_http_incident_page_t *pg, const cJSON *doc,
+    size_t *len)
+{
+    char        *text, *saved, path[NGX_MAX_PATH];
+    const char  *tz, *old;
+    ngx_uint_t   had;
+
+    static ngx_http_incident_render_pt  renders[] = {
+        inc_render_home, inc_render_incident, inc_render_history,
+        inc_render_atom, inc_render_rss
+    };
+
+    tz = inc_rec_str(cJSON_GetObjectItem(doc, "settings"), "timezone");
+    saved = NULL;
+    had = 0;
+    pg->rc.local_time = 0;
+
+    if (tz[0] != '\0' && pg->page <= NGX_HTTP_INCIDENT_P_HISTORY) {
+        ngx_snprintf((u_char *) path, sizeof(path),
+                     "/usr/share/zoneinfo/%s%Z", tz);
+
+        if (access(path, R_OK) == 0) {
+            old = getenv("TZ");
+            had = old != NULL;
+            saved = had ? strdup(old) : NULL;
+
+            if (!had || saved != NULL) {
+                setenv("TZ", tz, 1);
+                tzset();
+                pg->rc.local_time = 1;
+            }
+        }
+    }
+
+    text = renders[pg->page](doc, &pg->rc, len);
+
+    if (pg->rc.local_time) {
+        if (had) {
+            setenv("TZ", saved, 1);
+
+        } else {
+            unsetenv("TZ");
+        }
+
+        free(saved);
+        tzset();
+    }
+
+    return text;
+}
+
+
 static const char *
 ngx_http_incident_page_type(ngx_http_incident_page_e page)
 {
@@ -213,11 +273,6 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
     ngx_http_incident_text_t       *cached;
     ngx_http_incident_page_t        pg;
     ngx_http_incident_main_conf_t  *imcf;
-
-    static ngx_http_incident_render_pt  renders[] = {
-        inc_render_home, inc_render_incident, inc_render_history,
-        inc_render_atom, inc_render_rss
-    };
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         ngx_str_set(&allow, "GET, HEAD");
@@ -309,7 +364,7 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
         generation = res.generation;
         pg.rc.generation = generation;
 
-        text = renders[pg.page](res.body, &pg.rc, &len);
+        text = ngx_http_incident_page_render(&pg, res.body, &len);
         inc_result_free(&res);
 
         if (text == NULL) {

@@ -192,15 +192,24 @@ inc_impact_status(const char *impact)
 }
 
 
-/* <time datetime="2026-11-27T10:00:00Z">Nov 27, 2026, 10:00 UTC</time> */
+/*
+ * <time datetime="2026-11-27T10:00:00Z">Nov 27, 2026, 10:00 UTC</time>;
+ * with rc->local_time, in the zone that TZ names (the page's setting),
+ * which the caller set.  Day headings stay UTC days, as the uptime bars.
+ */
 static void
-inc_render_time(inc_buf_t *b, time_t t, int date_only)
+inc_render_time(inc_buf_t *b, const inc_render_ctx_t *rc, time_t t,
+    int date_only)
 {
     char       iso[INC_RFC3339_LEN + 1];
     struct tm  tm;
 
     inc_time_format(t, iso);
-    gmtime_r(&t, &tm);
+
+    if (date_only || !rc->local_time || localtime_r(&t, &tm) == NULL) {
+        gmtime_r(&t, &tm);
+        tm.tm_zone = "UTC";
+    }
 
     if (date_only) {
         inc_buf_printf(b, "<time datetime=\"%s\" data-d>%s %d, %d</time>",
@@ -209,9 +218,11 @@ inc_render_time(inc_buf_t *b, time_t t, int date_only)
         return;
     }
 
-    inc_buf_printf(b, "<time datetime=\"%s\">%s %d, %d, %02d:%02d UTC</time>",
-                   iso, inc_months[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900,
+    inc_buf_printf(b, "<time datetime=\"%s\">%s %d, %d, %02d:%02d ", iso,
+                   inc_months[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900,
                    tm.tm_hour, tm.tm_min);
+    inc_buf_escape(b, tm.tm_zone ? tm.tm_zone : "");
+    inc_buf_str(b, "</time>");
 }
 
 
@@ -321,13 +332,23 @@ inc_page_close(inc_buf_t *b, const cJSON *settings,
     }
 
     inc_buf_printf(b, "<a href=\"%sfeed.atom\">Atom feed</a>"
-                   "<a href=\"%sfeed.rss\">RSS feed</a>"
-                   "<p>Times are shown in UTC unless your browser shows "
-                   "them in your time zone.</p></footer>"
+                   "<a href=\"%sfeed.rss\">RSS feed</a><p>",
+                   rc->base_path, rc->base_path);
+
+    if (rc->local_time) {
+        inc_buf_str(b, "Times are in the ");
+        inc_buf_escape(b, inc_rec_str(settings, "timezone"));
+        inc_buf_str(b, " time zone.");
+
+    } else {
+        inc_buf_str(b, "Times are in UTC, or in your time zone when your "
+                    "browser shows them.");
+    }
+
+    inc_buf_printf(b, "</p></footer>"
                    "<div id=\"live\" class=\"sr\" role=\"status\" "
                    "aria-live=\"polite\"></div><script>%s</script>"
-                   "</body></html>\n",
-                   rc->base_path, rc->base_path, inc_script);
+                   "</body></html>\n", inc_script);
 }
 
 
@@ -355,12 +376,13 @@ inc_render_affected(inc_buf_t *b, const cJSON *incident,
 
 
 static void
-inc_render_update(inc_buf_t *b, const cJSON *u, const char *tag)
+inc_render_update(inc_buf_t *b, const cJSON *u, const char *tag,
+    const inc_render_ctx_t *rc)
 {
     inc_buf_printf(b, "<%s><p class=\"meta\"><strong>", tag);
     inc_buf_escape(b, inc_status_label(inc_rec_str(u, "status")));
     inc_buf_str(b, "</strong> &middot; ");
-    inc_render_time(b, inc_doc_time(u, "createdAt"), 0);
+    inc_render_time(b, rc, inc_doc_time(u, "createdAt"), 0);
     inc_buf_str(b, "</p><div class=\"md\">");
     inc_buf_markdown(b, inc_rec_str(u, "message"));
     inc_buf_printf(b, "</div></%s>", tag);
@@ -389,7 +411,8 @@ inc_render_impact(inc_buf_t *b, const cJSON *inc)
 
 
 static void
-inc_render_duration(inc_buf_t *b, const cJSON *inc)
+inc_render_duration(inc_buf_t *b, const cJSON *inc,
+    const inc_render_ctx_t *rc)
 {
     char  text[64];
 
@@ -400,7 +423,7 @@ inc_render_duration(inc_buf_t *b, const cJSON *inc)
     inc_duration_text((long) inc_rec_num(inc, "durationSeconds"), text,
                       sizeof(text));
     inc_buf_str(b, "Resolved ");
-    inc_render_time(b, inc_doc_time(inc, "resolvedAt"), 0);
+    inc_render_time(b, rc, inc_doc_time(inc, "resolvedAt"), 0);
     inc_buf_printf(b, " &middot; Duration: %s", text);
 }
 
@@ -423,12 +446,12 @@ inc_render_active(inc_buf_t *b, const cJSON *inc, const cJSON *components,
     inc_buf_str(b, "</strong>");
     inc_render_affected(b, inc, components);
     inc_buf_str(b, " &middot; Started ");
-    inc_render_time(b, inc_doc_time(inc, "startedAt"), 0);
+    inc_render_time(b, rc, inc_doc_time(inc, "startedAt"), 0);
     inc_buf_str(b, "</p>");
 
     latest = cJSON_GetArrayItem(cJSON_GetObjectItem(inc, "updates"), 0);
     if (latest != NULL) {
-        inc_render_update(b, latest, "div");
+        inc_render_update(b, latest, "div", rc);
     }
 
     inc_buf_str(b, "</article>");
@@ -436,7 +459,8 @@ inc_render_active(inc_buf_t *b, const cJSON *inc, const cJSON *components,
 
 
 static void
-inc_render_banner(inc_buf_t *b, const cJSON *doc)
+inc_render_banner(inc_buf_t *b, const cJSON *doc,
+    const inc_render_ctx_t *rc)
 {
     const char  *status;
 
@@ -452,7 +476,7 @@ inc_render_banner(inc_buf_t *b, const cJSON *doc)
     inc_buf_str(b, "</h2><p>Updated ");
 
     if (inc_doc_time(doc, "updatedAt")) {
-        inc_render_time(b, inc_doc_time(doc, "updatedAt"), 0);
+        inc_render_time(b, rc, inc_doc_time(doc, "updatedAt"), 0);
 
     } else {
         inc_buf_str(b, "never");
@@ -707,12 +731,12 @@ inc_render_history_item(inc_buf_t *b, const cJSON *inc,
 
     latest = cJSON_GetArrayItem(cJSON_GetObjectItem(inc, "updates"), 0);
     if (latest != NULL) {
-        inc_render_update(b, latest, "div");
+        inc_render_update(b, latest, "div", rc);
     }
 
     if (cJSON_IsNumber(cJSON_GetObjectItem(inc, "durationSeconds"))) {
         inc_buf_str(b, "<p class=\"meta\">");
-        inc_render_duration(b, inc);
+        inc_render_duration(b, inc, rc);
         inc_buf_str(b, "</p>");
     }
 
@@ -740,7 +764,7 @@ inc_render_recent(inc_buf_t *b, const cJSON *doc, const inc_render_ctx_t *rc)
         from = today - (time_t) d * INC_DAY;
 
         inc_buf_str(b, "<div class=\"day\"><h3>");
-        inc_render_time(b, from, 1);
+        inc_render_time(b, rc, from, 1);
         inc_buf_str(b, "</h3>");
 
         n = 0;
@@ -791,20 +815,20 @@ inc_render_home(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
     switch (position) {
 
     case INC_POSITION_BELOW_STATUS:
-        inc_render_banner(&b, doc);
+        inc_render_banner(&b, doc, rc);
         inc_render_actives(&b, doc, rc);
         inc_render_components(&b, doc);
         break;
 
     case INC_POSITION_BELOW_COMPONENTS:
-        inc_render_banner(&b, doc);
+        inc_render_banner(&b, doc, rc);
         inc_render_components(&b, doc);
         inc_render_actives(&b, doc, rc);
         break;
 
     default: /* INC_POSITION_TOP */
         inc_render_actives(&b, doc, rc);
-        inc_render_banner(&b, doc);
+        inc_render_banner(&b, doc, rc);
         inc_render_components(&b, doc);
         break;
     }
@@ -843,11 +867,11 @@ inc_render_incident(const cJSON *doc, const inc_render_ctx_t *rc,
     inc_buf_str(&b, "</strong>");
     inc_render_affected(&b, inc, cJSON_GetObjectItem(doc, "components"));
     inc_buf_str(&b, "</p><p class=\"meta\">Started ");
-    inc_render_time(&b, inc_doc_time(inc, "startedAt"), 0);
+    inc_render_time(&b, rc, inc_doc_time(inc, "startedAt"), 0);
 
     if (cJSON_IsNumber(cJSON_GetObjectItem(inc, "durationSeconds"))) {
         inc_buf_str(&b, " &middot; ");
-        inc_render_duration(&b, inc);
+        inc_render_duration(&b, inc, rc);
     }
 
     inc_buf_str(&b, "</p><h2>Updates</h2><ol class=\"timeline\">");
@@ -856,7 +880,7 @@ inc_render_incident(const cJSON *doc, const inc_render_ctx_t *rc,
     n = cJSON_GetArraySize(updates);
 
     for (i = n - 1; i >= 0; i--) {
-        inc_render_update(&b, cJSON_GetArrayItem(updates, i), "li");
+        inc_render_update(&b, cJSON_GetArrayItem(updates, i), "li", rc);
     }
 
     if (n == 0) {

@@ -19,6 +19,7 @@ typedef struct {
     const char  *base_url;       /* "https://status.example.com", no '/' */
     uint64_t     generation;     /* for the live-update script */
     time_t       now;
+    int          local_time;     /* times in TZ's zone: the page's own */
 } inc_render_ctx_t;
 
 

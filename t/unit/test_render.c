@@ -885,7 +885,7 @@ home_doc(const char *position, int with_active)
 
 
 static const inc_render_ctx_t  rc = {
-    "/", "https://status.example.com", 42, NOW
+    "/", "https://status.example.com", 42, NOW, 0
 };
 
 
