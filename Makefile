@@ -4,7 +4,7 @@
 #   make          build build/ngx_http_incident_module.so
 #   make run      build and run nginx in the foreground on the demo config
 #   make test     build and run every test (C unit tests, HTTP tests)
-#   make bench    read and write benchmarks with wrk on loopback
+#   make bench    page and API vs static files, live updates, writes (bench/)
 
 SHELL        := /bin/bash
 ROOT         := $(CURDIR)
@@ -23,7 +23,7 @@ NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
 BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
                 libcmark-dev libssl-dev libpcre2-dev zlib1g-dev openssl
 TEST_DEPS    := perl lmdb-utils curl python3 chromium
-BENCH_DEPS   := wrk
+BENCH_DEPS   := wrk curl perl gzip faketime nodejs
 
 MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
 

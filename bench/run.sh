@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 #
-# Read and write benchmarks of ngx_incident_module with wrk, on loopback.
+# Benchmarks of ngx_incident_module on loopback: the status page and the
+# API against the same bytes served as static files, the page's live
+# updates with many open pages, and durable writes.
 #
 #   make bench                   (builds the module, then runs this)
-#   DURATION=3s bench/run.sh     (a quick check; default 10s per wrk run)
+#   bench/run.sh [all|page|api]  (default all; DURATION=3s for a quick check)
 #
-# It starts Debian's nginx with the module in a temp prefix, seeds the store
-# through the API, then measures:
+# It seeds a store (20 components in 4 groups, 3 active incidents with 3
+# updates each, 50 resolved incidents over the last 60 days: see "seed"
+# below), starts Debian's nginx with the module in a temp prefix and
+# measures:
 #
-#   read   GET /api/v1/status against the same bytes served as a static file
-#          by nginx (open_file_cache, sendfile), alternating A B A B;
-#          the figure we report is the ratio module/static of requests/s
-#   write  POST /api/v1/incidents/{id}/updates at low concurrency: durable
-#          updates/s (each 201 is a committed, fsynced LMDB transaction)
-#   mixed  GET /api/v1/status alone, then together with a write load (both
-#          wrk at once): read p99 without vs with writes, which run in
-#          nginx's thread pool.  Two write loads: "resolved" updates to a
+#   read   (page, api) GET / of the status page and GET /api/v1/status,
+#          each against the very same bytes served as a static file by the
+#          same nginx (open_file_cache, sendfile), alternating module and
+#          static ROUNDS times; we report the medians and the ratio
+#          module/static of requests/s.  Also the bytes of both, plain and
+#          through nginx's gzip filter.
+#   live   (page) LIVE_PAGES open pages poll /live like the page's script
+#          (bench/live.js, node); then LIVE_WRITES writes through the API:
+#          the time from each write's 201 until every page has seen the new
+#          ETag and reloaded, the request rate of the polls, nginx's CPU
+#   write  (api) POST /api/v1/incidents/{id}/updates at low concurrency:
+#          durable updates/s (each 201 is a committed, fsynced LMDB
+#          transaction)
+#   mixed  (api) GET /api/v1/status alone, then together with a write load
+#          (both wrk at once): read p99 without vs with writes, which run
+#          in nginx's thread pool.  Two write loads: "resolved" updates to a
 #          resolved incident (the status keeps its size: what commits and
 #          re-renders cost readers), and the write benchmark's load on an
 #          active incident (its timeline, in the status, grows with every
@@ -25,30 +37,39 @@
 #
 # Environment:
 #   DURATION       length of every measured wrk run (default 10s)
-#   ROUNDS         A B rounds of the read benchmark (default 2: A B A B)
+#   ROUNDS         module/static rounds of the read benchmark (default 3)
 #   READ_CONNS     wrk connections for reads (default 50)
 #   WRITE_CONNS    wrk connections for writes (default 4)
 #   WARMUP         warm-up before the read runs, not measured (default 1s)
+#   LIVE_PAGES     open pages of the live benchmark (default 1000)
+#   LIVE_WRITES    writes the open pages must see (default 3)
+#   LIVE_STEADY    seconds of polling measured before the writes (default 3)
 #   NGINX          nginx binary (default /usr/sbin/nginx)
 #   INCIDENT_MODULE  the module (default build/ngx_http_incident_module.so)
-#   KEEP=1         keep the temp prefix (config, logs, store, wrk outputs)
+#   KEEP=1         keep the temp prefix (config, logs, store, outputs)
 
 set -euo pipefail
+
+export TZ=UTC           # times below are UTC, bash's printf %()T too
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
 NGINX=${NGINX:-/usr/sbin/nginx}
 MODULE=${INCIDENT_MODULE:-$ROOT/build/ngx_http_incident_module.so}
 DURATION=${DURATION:-10s}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 READ_CONNS=${READ_CONNS:-50}
 WRITE_CONNS=${WRITE_CONNS:-4}
 WARMUP=${WARMUP:-1s}
+LIVE_PAGES=${LIVE_PAGES:-1000}
+LIVE_WRITES=${LIVE_WRITES:-3}
+LIVE_STEADY=${LIVE_STEADY:-3}
 SUMMARY_FILE=$ROOT/build/bench-summary.txt
 
 PREFIX=
 NGINX_PID=
 BG_PIDS=()
+PROBLEMS=()
 
 
 # --- helpers ------------------------------------------------------------------
@@ -75,8 +96,38 @@ die() {
     exit 1
 }
 
+# a problem that does not stop the run: in the summary, and exit 1 at the end
+problem() {
+    PROBLEMS+=("$*")
+    say "bench: PROBLEM: $*"
+}
+
 need() {
     command -v "$1" >/dev/null 2>&1 || die "$1 is not installed ($2)"
+}
+
+# the comment at the top of this file
+usage() {
+    awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' \
+        "$0"
+}
+
+case ${1:-all} in
+    all)        DO_PAGE=1 DO_API=1 ;;
+    page)       DO_PAGE=1 DO_API=0 ;;
+    api)        DO_PAGE=0 DO_API=1 ;;
+    -h|--help)  usage; exit 0 ;;
+    *)          say "usage: bench/run.sh [all|page|api]"; exit 2 ;;
+esac
+MODE=${1:-all}
+
+# running: neither gone nor a zombie (the daemon's parent is init, which
+# may take a second or two to reap it)
+running() {
+    local state
+
+    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
 }
 
 stop_nginx() {
@@ -84,15 +135,15 @@ stop_nginx() {
 
     [ -n "$NGINX_PID" ] || return 0
 
-    if kill -0 "$NGINX_PID" 2>/dev/null; then
+    if running "$NGINX_PID"; then
         kill -QUIT "$NGINX_PID" 2>/dev/null || true
 
-        for i in $(seq 1 100); do
-            kill -0 "$NGINX_PID" 2>/dev/null || break
-            sleep 0.1
+        for i in $(seq 1 500); do
+            running "$NGINX_PID" || break
+            sleep 0.02
         done
 
-        if kill -0 "$NGINX_PID" 2>/dev/null; then
+        if running "$NGINX_PID"; then
             say "bench: nginx did not quit in 10s; sending TERM"
             kill -TERM "$NGINX_PID" 2>/dev/null || true
             sleep 1
@@ -173,10 +224,6 @@ get() {
 
     [ "$code" = 200 ] \
         || die "GET $1 answered $code: $(head -c 600 "$2")"
-}
-
-iso_time() {
-    date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
 }
 
 # bench_value FILE KEY: a "BENCH KEY VALUE" line written by the wrk scripts
@@ -292,23 +339,44 @@ status_size() {
 }
 
 
-# --- preflight ------------------------------------------------------------------
+# --- preflight ----------------------------------------------------------------
 
 need wrk "apt-get install wrk"
 need curl "apt-get install curl"
 need perl "apt-get install perl"
+need gzip "apt-get install gzip"
+[ "$DO_PAGE" = 0 ] || need node "apt-get install nodejs"
 [ -x "$NGINX" ] || die "no nginx at $NGINX (apt-get install nginx-core)"
 [ -f "$MODULE" ] || die "no module at $MODULE: run make first"
+
+# the seed sets nginx's clock back while it writes the past incidents
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null \
+               | head -1) || true
+[ -n "$FAKETIME_LIB" ] || die "libfaketime is not installed" \
+                              "(apt-get install faketime)"
 
 DURATION_S=$(duration_seconds "$DURATION")
 WARMUP_S=$(duration_seconds "$WARMUP")
 [[ "$DURATION_S" =~ ^[0-9]+$ ]] && [ "$DURATION_S" -gt 0 ] \
     || die "DURATION=$DURATION is not a wrk duration such as 10s"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS=$ROUNDS is not a count"
+[[ "$LIVE_PAGES" =~ ^[1-9][0-9]*$ ]] \
+    || die "LIVE_PAGES=$LIVE_PAGES is not a count"
+[[ "$LIVE_WRITES" =~ ^[1-9][0-9]*$ ]] \
+    || die "LIVE_WRITES=$LIVE_WRITES is not a count"
+[[ "$LIVE_STEADY" =~ ^[1-9][0-9]*$ ]] \
+    || die "LIVE_STEADY=$LIVE_STEADY is not a count of seconds"
 
-NRUNS=$(( 2 * ROUNDS + 5 ))
-note "about $(( NRUNS * DURATION_S + 2 * WARMUP_S + 15 ))s" \
-    "($NRUNS runs of $DURATION + warm-up + seeding)"
+# the read targets: "name module-path static-file"
+TARGETS=()
+[ "$DO_PAGE" = 0 ] || TARGETS+=("page / page.html")
+[ "$DO_API" = 0 ] || TARGETS+=("api /api/v1/status status.json")
+
+NRUNS=$(( 2 * ROUNDS * ${#TARGETS[@]} + 5 * DO_API ))
+EST=$(( NRUNS * DURATION_S + 2 * ${#TARGETS[@]} * WARMUP_S + 20 ))
+[ "$DO_PAGE" = 0 ] || EST=$(( EST + LIVE_STEADY + 4 * LIVE_WRITES + 5 ))
+note "$MODE: about ${EST}s ($NRUNS wrk runs of $DURATION, warm-up," \
+     "seeding$([ "$DO_PAGE" = 0 ] || echo ", live updates"))"
 
 # other work on the machine makes every figure noisy: measure it for a
 # second before we start (percent of all CPUs busy)
@@ -320,44 +388,70 @@ BUSY_START=$(awk -v b=$((BUSY1 - BUSY0)) -v i=$((IDLE1 - IDLE0)) \
                  'BEGIN { printf "%.0f", b + i ? 100 * b / (b + i) : 0 }')
 
 
-# --- nginx in a temp prefix ----------------------------------------------------------
+# --- nginx in a temp prefix ---------------------------------------------------
 
 PREFIX=$(mktemp -d "${TMPDIR:-/tmp}/incident-bench-XXXXXX")
 chmod 755 "$PREFIX"     # workers run as nobody when the master is root
-mkdir -p "$PREFIX/logs" "$PREFIX/html/static" "$PREFIX/wrk"
+mkdir -p "$PREFIX/logs" "$PREFIX/html/static" "$PREFIX/wrk" "$PREFIX/live"
 
 # nginx loads a private copy: a rebuild that rewrites build/*.so in place
 # while nginx has it mapped would crash the workers (SIGBUS) mid-run
 cp "$MODULE" "$PREFIX/ngx_http_incident_module.so"
 
 PORT=$(free_port)
+GZIP_PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 printf '# benchmark token\nbench:%s\n' \
     "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" > "$PREFIX/tokens"
 
+# The same locations in two servers: the measured one, and one with gzip
+# on that only answers the one request that measures the gzipped sizes
+# (asked with the measured server's Host, so the bodies are the same).
+locations() {
+    cat <<EOF
+        location / {
+            incident_status_page;
+        }
+
+        location /api/ {
+            incident_api;
+        }
+
+        location /static/ {
+            root $PREFIX/html;
+        }
+EOF
+}
+
 cat > "$PREFIX/nginx.conf" <<EOF
 load_module $PREFIX/ngx_http_incident_module.so;
 
 worker_processes 1;
+worker_rlimit_nofile 8192;
 error_log $PREFIX/logs/error.log notice;
 pid $PREFIX/logs/nginx.pid;
 
 events {
-    worker_connections 1024;
+    # the live benchmark's pages keep up to 2 connections each
+    worker_connections $(( 2 * LIVE_PAGES + 1024 ));
 }
 
 http {
     access_log off;
 
     types {
+        text/html         html;
         application/json  json;
     }
     default_type application/octet-stream;
 
+    # tcp_nopush (TCP_CORK with sendfile) stalled over 1% of the static
+    # page's answers (64 KB) for 40 ms, a delayed ACK: it would make the
+    # static baseline look worse than it can be
     sendfile on;
-    tcp_nopush on;
+    tcp_nopush off;
     tcp_nodelay on;
     keepalive_timeout 65;
     keepalive_requests 1000000;
@@ -380,45 +474,85 @@ http {
     server {
         listen 127.0.0.1:$PORT backlog=4096;
 
-        location /api/ {
-            incident_api;
-        }
+$(locations)
+    }
 
-        location /static/ {
-            root $PREFIX/html;
-        }
+    server {
+        listen 127.0.0.1:$GZIP_PORT;
+
+        gzip on;
+        gzip_types application/json application/atom+xml
+                   application/rss+xml;
+
+$(locations)
     }
 }
 EOF
 
-"$NGINX" -p "$PREFIX/" -c "$PREFIX/nginx.conf" -t -q \
-    || die "nginx -t rejected the generated configuration"
-"$NGINX" -p "$PREFIX/" -c "$PREFIX/nginx.conf" \
-    || die "nginx did not start: $(cat "$PREFIX/logs/error.log" 2>/dev/null)"
+# the seeding nginx: the same, with the clock of libfaketime (nginx keeps
+# only the environment variables that "env" names)
+{
+    echo "env FAKETIME_TIMESTAMP_FILE;"
+    echo "env FAKETIME_NO_CACHE;"
+    echo "env FAKETIME_DONT_FAKE_MONOTONIC;"
+    cat "$PREFIX/nginx.conf"
+} > "$PREFIX/nginx-seed.conf"
 
-for i in $(seq 1 100); do
-    [ -s "$PREFIX/logs/nginx.pid" ] && break
-    sleep 0.05
-done
-NGINX_PID=$(cat "$PREFIX/logs/nginx.pid" 2>/dev/null) \
-    || die "nginx wrote no pid file"
-
-for i in $(seq 1 100); do
-    curl -s -o /dev/null "$BASE/api/v1/status" && break
-    sleep 0.05
+for conf in nginx.conf nginx-seed.conf; do
+    "$NGINX" -p "$PREFIX/" -c "$PREFIX/$conf" -t -q \
+        || die "nginx -t rejected the generated $conf"
 done
 
-note "nginx $NGINX_PID on $BASE, prefix $PREFIX"
+# start_nginx CONF [VAR=value...]: start nginx with $PREFIX/CONF (and these
+# in its environment) and wait until it answers
+start_nginx() {
+    local i conf=$1
+
+    shift
+    rm -f "$PREFIX/logs/nginx.pid"
+
+    env "$@" "$NGINX" -p "$PREFIX/" -c "$PREFIX/$conf" \
+        || die "nginx did not start: $(tail -5 "$PREFIX/logs/error.log")"
+
+    for i in $(seq 1 250); do
+        [ -s "$PREFIX/logs/nginx.pid" ] && break
+        sleep 0.02
+    done
+    NGINX_PID=$(cat "$PREFIX/logs/nginx.pid" 2>/dev/null) \
+        || die "nginx wrote no pid file"
+
+    for i in $(seq 1 250); do
+        curl -s -o /dev/null "$BASE/api/v1/status" && return 0
+        sleep 0.02
+    done
+
+    die "nginx $NGINX_PID does not answer on $BASE"
+}
 
 
-# --- seed: 20 components (3 groups), 50 incidents -----------------------------------
+# --- seed ---------------------------------------------------------------------
+#
+# 20 components in 4 groups; 50 resolved incidents over the last 60 days,
+# each with 4 updates (investigating, identified, monitoring, resolved)
+# and lasting 20 minutes to 3 hours; 3 active incidents of the last 90
+# minutes with 3 updates each.
+#
+# The API stamps every write with nginx's clock: an incident's startedAt
+# can be backdated, but resolvedAt is always the moment of the resolving
+# write.  So the past is written by an nginx whose clock is set to it
+# (libfaketime: a frozen clock read from a file that we rewrite between
+# moments; the monotonic clock, nginx's timers, stays real), and the real
+# nginx then serves the store it wrote.  The writes of one moment are
+# queued in a curl config file and sent by one curl, in order, over one
+# keep-alive connection; ids count up in that order.
 
-note "seeding 20 components, 50 incidents with updates"
+note "seeding 20 components, 53 incidents (nginx's clock set back)"
 
-# The writes are queued in a curl config file and sent by one curl, in
-# order, over one keep-alive connection; ids count up in that order.
 SEED_CFG=$PREFIX/seed/requests.curl
-SEED_N=0
+SEED_N=0            # writes, all moments
+SEED_Q=0            # writes queued for the current moment
+SEED_AT=            # the current moment (epoch)
+SEED_MOMENTS=0
 mkdir -p "$PREFIX/seed"
 
 # seed METHOD PATH JSON: queue one write that must answer 201
@@ -427,50 +561,92 @@ seed() {
 
     body=${body//\"/\\\"}
 
-    if [ "$SEED_N" -gt 0 ]; then
+    if [ "$SEED_Q" -gt 0 ]; then
         echo next >> "$SEED_CFG"
     fi
     SEED_N=$((SEED_N + 1))
+    SEED_Q=$((SEED_Q + 1))
 
-    cat >> "$SEED_CFG" <<EOF
-url = "$BASE$2"
-request = "$1"
-header = "Authorization: Bearer $TOKEN"
-header = "Content-Type: application/json"
-data-binary = "$body"
-output = "$PREFIX/seed/$SEED_N.json"
-write-out = "%{http_code} $SEED_N $1 $2 %{time_total}s\\n"
-EOF
+    # builtins only: hundreds of forks would cost seconds
+    printf '%s\n' \
+        "url = \"$BASE$2\"" \
+        "request = \"$1\"" \
+        "header = \"Authorization: Bearer $TOKEN\"" \
+        "header = \"Content-Type: application/json\"" \
+        "data-binary = \"$body\"" \
+        "output = \"$PREFIX/seed/$SEED_N.json\"" \
+        "write-out = \"%{http_code} $SEED_N $1 $2 %{time_total}s\\n\"" \
+        >> "$SEED_CFG"
 }
 
 # seed_flush: send the queue; every answer must be 201
 seed_flush() {
-    local bad n
+    local bad n answers=$PREFIX/seed/answers.$SEED_MOMENTS
 
-    curl -sS -K "$SEED_CFG" > "$PREFIX/seed/answers" \
+    curl -sS -K "$SEED_CFG" > "$answers" \
         || die "seeding: curl failed after" \
-               "$(wc -l < "$PREFIX/seed/answers") of $SEED_N requests"
+               "$(wc -l < "$answers") of $SEED_Q requests"
 
-    bad=$(awk '$1 != 201' "$PREFIX/seed/answers" | head -1)
-    if [ -n "$bad" ]; then
-        n=$(echo "$bad" | cut -d' ' -f2)
-        die "seeding: $bad (expected 201):" \
-            "$(head -c 600 "$PREFIX/seed/$n.json")"
-    fi
+    n=0
+    while read -r code id rest; do
+        [ "$code" = 201 ] \
+            || die "seeding: $code $id $rest (expected 201):" \
+                   "$(head -c 600 "$PREFIX/seed/$id.json")"
+        n=$((n + 1))
+    done < "$answers"
 
-    n=$(wc -l < "$PREFIX/seed/answers")
-    [ "$n" = "$SEED_N" ] || die "seeding: $n answers to $SEED_N requests"
+    [ "$n" = "$SEED_Q" ] || die "seeding: $n answers to $SEED_Q requests"
+
+    rm -f "$SEED_CFG"
+    SEED_Q=0
 }
 
-# ids count up from 1: the groups are 1..3, their members follow
-GROUPS_=("Platform" "Data" "Edge")
+SEED_CLOCK=$PREFIX/seed/clock
+
+# seed_moment: send the queued writes with nginx's clock frozen at SEED_AT
+seed_moment() {
+    [ "$SEED_Q" -gt 0 ] || return 0
+
+    SEED_MOMENTS=$((SEED_MOMENTS + 1))
+
+    # a whole file or none for libfaketime, which reads it at every call
+    printf '%(%Y-%m-%d %H:%M:%S)T\n' "$SEED_AT" > "$SEED_CLOCK.new"
+    mv "$SEED_CLOCK.new" "$SEED_CLOCK"
+
+    if [ -z "$NGINX_PID" ]; then
+        start_nginx nginx-seed.conf TZ=UTC LD_PRELOAD="$FAKETIME_LIB" \
+            FAKETIME_TIMESTAMP_FILE="$SEED_CLOCK" FAKETIME_NO_CACHE=1 \
+            FAKETIME_DONT_FAKE_MONOTONIC=1
+    fi
+
+    seed_flush
+}
+
+# at EPOCH: the writes queued from now on happen at EPOCH (in order)
+at() {
+    if [ -n "$SEED_AT" ] && [ "$1" != "$SEED_AT" ]; then
+        [ "$1" -gt "$SEED_AT" ] || die "seeding: moments out of order"
+        seed_moment
+    fi
+    SEED_AT=$1
+}
+
+NOW=$(date -u +%s)
+DAY=86400
+MIN=60
+
+# ids count up from 1: the groups are 1..4, their members 5..20
+GROUPS_=("Platform" "Data" "Edge" "Communications")
 MEMBERS=(
     "API:1" "Website:1" "Dashboard:1" "Authentication:1"
     "Database:2" "Cache:2" "Job Queue:2" "Object Storage:2"
     "CDN:3" "DNS:3" "Load Balancer:3"
-    "Payments:" "Search:" "Notifications:" "Webhooks:" "Email Delivery:"
-    "Mobile Push:"
+    "Notifications:4" "Webhooks:4" "Email Delivery:4"
+    "Payments:" "Search:"
 )
+
+# the components exist for longer than the 90 days of the uptime bars
+at $(( NOW - 120 * DAY ))
 
 pos=0
 for g in "${GROUPS_[@]}"; do
@@ -490,7 +666,8 @@ for m in "${MEMBERS[@]}"; do
     pos=$((pos + 1))
 done
 
-NCOMP=$(( ${#GROUPS_[@]} + ${#MEMBERS[@]} ))
+NGROUPS=${#GROUPS_[@]}
+NCOMP=$(( NGROUPS + ${#MEMBERS[@]} ))
 [ "$NCOMP" = 20 ] || die "seed: $NCOMP components, expected 20"
 
 IMPACTS=(critical major minor none)
@@ -499,117 +676,265 @@ TITLES=(
     "Partial outage" "Failed deliveries" "Intermittent timeouts"
     "Login failures" "Delayed processing"
 )
-NOW=$(date -u +%s)
-NINC=50
-NACTIVE=5
+NRESOLVED=50
+NACTIVE=3
+SPAN=$(( 60 * DAY ))
 
-# all incidents first (ids 1..50), then their updates
-for i in $(seq 1 "$NINC"); do
-    c1=$(( 4 + (i * 7) % 17 ))
-    c2=$(( 4 + (i * 11 + 3) % 17 ))
+# post_incident ID IMPACT STARTED MESSAGE: queue the creation of incident
+# ID, with one or two of the members (5..20)
+post_incident() {
+    local i=$1 c1 c2 comps started
+
+    c1=$(( 5 + (i * 7) % 16 ))
+    c2=$(( 5 + (i * 11 + 3) % 16 ))
     comps=$c1
-    [ "$c2" != "$c1" ] && [ $((i % 3)) = 0 ] && comps="$c1,$c2"
-    impact=${IMPACTS[$((i % 4))]}
-    title="${TITLES[$((i % 8))]} (incident $i)"
-
-    if [ "$i" -le $((NINC - NACTIVE)) ]; then
-        # past incidents, a few days apart, resolved after 4 updates
-        started=$(( NOW - (NINC - i + 1) * 86400 * 3 / 2 ))
-    else
-        started=$(( NOW - (NINC - i + 1) * 600 ))
+    if [ "$c2" != "$c1" ] && [ $((i % 3)) = 0 ]; then
+        comps="$c1,$c2"
     fi
+
+    printf -v started '%(%Y-%m-%dT%H:%M:%SZ)T' "$3"
 
     seed POST /api/v1/incidents \
-        "{\"title\":\"$title\",\"status\":\"investigating\",\"impact\":\"$impact\",\"componentIds\":[$comps],\"startedAt\":\"$(iso_time "$started")\",\"notify\":false,\"message\":\"We are investigating reports of problems with this service.\"}"
+        "{\"title\":\"${TITLES[$((i % 8))]} (incident $i)\",\"status\":\"investigating\",\"impact\":\"$2\",\"componentIds\":[$comps],\"startedAt\":\"$started\",\"notify\":false,\"message\":\"$4\"}"
+}
+
+# post_update ID STATUS MESSAGE
+post_update() {
+    seed POST "/api/v1/incidents/$1/updates" \
+        "{\"status\":\"$2\",\"message\":\"$3\",\"notify\":false}"
+}
+
+# the resolved ones, 1.2 days apart, at varying hours: created (backdated
+# to their start) with the cause identified a third into them, resolved
+# after a monitoring update at their end
+for i in $(seq 1 "$NRESOLVED"); do
+    started=$(( NOW - SPAN + (i - 1) * SPAN / NRESOLVED
+                + (i * 7919) % (DAY / 2) ))
+    started=$(( started - started % MIN ))
+    lasted=$(( (20 + (i * 37) % 160) * MIN ))
+
+    at $(( started + lasted / 3 - (lasted / 3) % MIN ))
+    post_incident "$i" "${IMPACTS[$((i % 4))]}" "$started" \
+        "We are investigating reports of problems with this service."
+    post_update "$i" identified \
+        "The cause has been identified and a fix is being implemented."
+
+    at $(( started + lasted ))
+    post_update "$i" monitoring \
+        "A fix has been deployed; we are monitoring the results."
+    post_update "$i" resolved "This incident has been resolved."
 done
 
-for i in $(seq 1 "$NINC"); do
-    seed POST "/api/v1/incidents/$i/updates" \
-        '{"status":"identified","message":"The cause has been identified and a fix is being implemented.","notify":false}'
+# the active ones, 51..53, of the last 90 minutes, 3 updates each
+A1=$(( NRESOLVED + 1 ))
+A2=$(( NRESOLVED + 2 ))
+A3=$(( NRESOLVED + 3 ))
 
-    if [ "$i" -le $((NINC - NACTIVE)) ]; then
-        seed POST "/api/v1/incidents/$i/updates" \
-            '{"status":"monitoring","message":"A fix has been deployed; we are monitoring the results.","notify":false}'
-        seed POST "/api/v1/incidents/$i/updates" \
-            '{"status":"resolved","message":"This incident has been resolved.","notify":false}'
-    fi
+at $(( NOW - 80 * MIN ))
+post_incident "$A1" major $(( NOW - 86 * MIN )) \
+    "We are investigating elevated error rates."
+at $(( NOW - 55 * MIN ))
+post_update "$A1" identified "The cause has been identified: a failed node."
+post_incident "$A2" minor $(( NOW - 55 * MIN )) \
+    "Some requests are slower than usual; we are investigating."
+at $(( NOW - 35 * MIN ))
+post_update "$A2" identified "A slow storage volume is being replaced."
+post_incident "$A3" critical $(( NOW - 36 * MIN )) \
+    "**This service is down.** We are investigating."
+at $(( NOW - 20 * MIN ))
+post_update "$A1" monitoring \
+    "The node has been replaced; we are monitoring error rates."
+post_update "$A3" investigating \
+    "We are still investigating; see [our notes](https://example.com/notes)."
+at $(( NOW - 8 * MIN ))
+post_update "$A2" monitoring "Latency is back to normal; monitoring."
+post_update "$A3" identified \
+    "The cause is a bad configuration push; it is being rolled back."
+seed_moment
+stop_nginx
+
+note "seeded with $SEED_N writes at $SEED_MOMENTS moments" \
+     "of nginx's clock"
+
+start_nginx nginx.conf
+note "nginx $NGINX_PID on $BASE, prefix $PREFIX"
+
+# what was seeded, as the API sees it
+curl -sS "$BASE/api/v1/incidents?state=all&limit=100" \
+     > "$PREFIX/incidents.json" \
+    || die "GET /api/v1/incidents failed"
+SEEDED=$(perl -MJSON::PP -0777 -ne '
+    my $d = decode_json($_);
+    my $l = ref $d eq "HASH" ? $d->{data}
+                             : $d;
+    my ($act, $res, $bad) = (0, 0, 0);
+    for my $i (@$l) {
+        my $n = @{ $i->{updates} // [] };
+        if ($i->{status} eq "resolved") {
+            $res++;
+            $bad++ unless $n == 4 && $i->{durationSeconds} >= 1200
+                          && $i->{durationSeconds} <= 3 * 3600;
+        } else {
+            $act++;
+            $bad++ unless $n == 3;
+        }
+    }
+    print "$act $res $bad\n";' "$PREFIX/incidents.json") \
+    || die "cannot read the seeded incidents:" \
+           "$(head -c 300 "$PREFIX/incidents.json")"
+read -r N_ACT N_RES N_BAD <<< "$SEEDED"
+[ "$N_ACT $N_RES $N_BAD" = "$NACTIVE $NRESOLVED 0" ] \
+    || die "seeded $N_ACT active and $N_RES resolved incidents," \
+           "$N_BAD not as seeded (expected $NACTIVE, $NRESOLVED, 0)"
+
+
+# --- read benchmark: module vs static file, alternating -----------------------
+
+declare -A BYTES GZBYTES
+
+# static_copy NAME PATH FILE: the module's answer saved as html/static/FILE;
+# the module answers the same twice and the static file is the same bytes
+static_copy() {
+    local name=$1 path=$2 file=$3
+
+    get "$path" "$PREFIX/html/static/$file"
+    chmod 644 "$PREFIX/html/static/$file"
+    chmod -R a+rX "$PREFIX/html"
+
+    get "$path" "$PREFIX/$name.module"
+    get "/static/$file" "$PREFIX/$name.static"
+
+    cmp -s "$PREFIX/$name.module" "$PREFIX/$name.static" \
+        || die "GET $path and /static/$file differ" \
+               "($(wc -c < "$PREFIX/$name.module") vs" \
+               "$(wc -c < "$PREFIX/$name.static") bytes)"
+    cmp -s "$PREFIX/$name.module" "$PREFIX/html/static/$file" \
+        || die "GET $path changed between two requests"
+
+    BYTES[$name]=$(wc -c < "$PREFIX/$name.module")
+}
+
+# gzip_size NAME PATH: the bytes of PATH through nginx's gzip filter
+# (compression level 1, nginx's default), checked to unpack to the same
+gzip_size() {
+    local name=$1 path=$2 enc
+
+    curl -sS -o "$PREFIX/$name.gz" -D "$PREFIX/$name.gz.headers" \
+         -H 'Accept-Encoding: gzip' -H "Host: 127.0.0.1:$PORT" \
+         "http://127.0.0.1:$GZIP_PORT$path" \
+        || die "curl GET $path (gzip) failed"
+
+    enc=$(tr -d '\r' < "$PREFIX/$name.gz.headers" \
+          | awk -F': ' 'tolower($1) == "content-encoding" { print $2 }')
+    [ "$enc" = gzip ] \
+        || die "GET $path with Accept-Encoding: gzip was not gzipped:" \
+               "$(head -c 600 "$PREFIX/$name.gz.headers")"
+
+    gzip -dc "$PREFIX/$name.gz" | cmp -s - "$PREFIX/$name.module" \
+        || die "GET $path gzipped does not unpack to the same bytes"
+
+    GZBYTES[$name]=$(wc -c < "$PREFIX/$name.gz")
+}
+
+for t in "${TARGETS[@]}"; do
+    read -r name path file <<< "$t"
+    static_copy "$name" "$path" "$file"
+    gzip_size "$name" "$path"
+    note "$name: $path is ${BYTES[$name]} bytes (${GZBYTES[$name]}" \
+         "gzipped), identical from module and file"
 done
 
-seed_flush
-note "seeded with $SEED_N writes"
+if [ "$DO_PAGE" = 1 ]; then
+    grep -q 'id="active-incidents"' "$PREFIX/page.module" \
+        && [ "$(grep -o 'data-incident-id="' "$PREFIX/page.module" | wc -l)" \
+             -ge "$NACTIVE" ] \
+        || die "the page shows no active incidents"
 
+    # days with something to tell in the uptime bars (one rect each)
+    BAR_DAYS=$(grep -o '<rect x="[0-9]*" width="3"' "$PREFIX/page.module" \
+               | wc -l)
+    [ "$BAR_DAYS" -gt 0 ] || die "the page's uptime bars show no incident"
+    BAR_COUNT=$(grep -o '<svg class="bars"' "$PREFIX/page.module" | wc -l)
+fi
 
-# --- read benchmark: module vs static file, A B A B --------------------------------------
-
-get /api/v1/status "$PREFIX/html/static/status.json"
-chmod 644 "$PREFIX/html/static/status.json"
-chmod -R a+rX "$PREFIX/html"
-
-get /api/v1/status "$PREFIX/status.module"
-get /static/status.json "$PREFIX/status.static"
-
-cmp -s "$PREFIX/status.module" "$PREFIX/status.static" \
-    || die "GET /api/v1/status and /static/status.json differ" \
-           "($(wc -c < "$PREFIX/status.module") vs" \
-           "$(wc -c < "$PREFIX/status.static") bytes)"
-cmp -s "$PREFIX/status.module" "$PREFIX/html/static/status.json" \
-    || die "GET /api/v1/status changed between two requests"
-
-STATUS_BYTES=$(wc -c < "$PREFIX/status.module")
-grep -q '"activeIncidents":\[{' "$PREFIX/status.module" \
-    || die "the seeded status has no active incident:" \
-           "$(head -c 300 "$PREFIX/status.module")"
-
-note "status body $STATUS_BYTES bytes, identical from module and file"
+if [ "$DO_API" = 1 ]; then
+    grep -q '"activeIncidents":\[{' "$PREFIX/api.module" \
+        || die "the seeded status has no active incident:" \
+               "$(head -c 300 "$PREFIX/api.module")"
+fi
 
 note "read warm-up ($WARMUP each)"
-wrk_read warmup-module "$PREFIX/wrk/warmup-module" /api/v1/status "$WARMUP"
-wrk_read warmup-static "$PREFIX/wrk/warmup-static" /static/status.json "$WARMUP"
-
-for round in $(seq 1 "$ROUNDS"); do
-    note "read round $round: module /api/v1/status ($DURATION)"
-    wrk_read "module-$round" "$PREFIX/wrk/read-module-$round" /api/v1/status
-    note "read round $round: static /static/status.json ($DURATION)"
-    wrk_read "static-$round" "$PREFIX/wrk/read-static-$round" \
-        /static/status.json
+for t in "${TARGETS[@]}"; do
+    read -r name path file <<< "$t"
+    wrk_read "warmup-$name-module" "$PREFIX/wrk/warmup-$name-module" \
+        "$path" "$WARMUP"
+    wrk_read "warmup-$name-static" "$PREFIX/wrk/warmup-$name-static" \
+        "/static/$file" "$WARMUP"
 done
 
-# the module's answer must not have changed during the runs
-get /api/v1/status "$PREFIX/status.after"
-cmp -s "$PREFIX/status.module" "$PREFIX/status.after" \
-    || die "GET /api/v1/status changed during the read benchmark"
+for round in $(seq 1 "$ROUNDS"); do
+    for t in "${TARGETS[@]}"; do
+        read -r name path file <<< "$t"
+        note "read round $round: module $path ($DURATION)"
+        wrk_read "$name-module-$round" \
+            "$PREFIX/wrk/read-$name-module-$round" "$path"
+        note "read round $round: static /static/$file ($DURATION)"
+        wrk_read "$name-static-$round" \
+            "$PREFIX/wrk/read-$name-static-$round" "/static/$file"
+    done
+done
+
+# the module's answers must not have changed during the runs
+for t in "${TARGETS[@]}"; do
+    read -r name path file <<< "$t"
+    get "$path" "$PREFIX/$name.after"
+    cmp -s "$PREFIX/$name.module" "$PREFIX/$name.after" \
+        || die "GET $path changed during the read benchmark" \
+               "(did the UTC day change?)"
+done
 
 
-# --- write benchmark ---------------------------------------------------------------------
+# --- live updates with many open pages ----------------------------------------
+
+LIVE_OUT=$PREFIX/live/out
+
+if [ "$DO_PAGE" = 1 ]; then
+    note "live: $LIVE_PAGES pages polling /live, $LIVE_WRITES writes" \
+         "to incident $A1"
+
+    node "$BENCH/live.js" --base "$BASE" --token "$TOKEN" \
+        --incident "$A1" --pages "$LIVE_PAGES" --writes "$LIVE_WRITES" \
+        --steady "$LIVE_STEADY" --clk-tck "$(getconf CLK_TCK)" \
+        --nginx-pids "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')" \
+        > "$LIVE_OUT" \
+        || die "bench/live.js failed:"$'\n'"$(cat "$LIVE_OUT")"
+
+    lv() { bench_value "$LIVE_OUT" "$1"; }
+
+    [ "$(lv etag_agree)" = 1 ] \
+        || problem "live: the page's data-etag $(lv page_etag) is not" \
+                   "/live's ETag $(lv live_etag)"
+    for k in missed missed_loads bad errors load_bad stale_pages \
+             unexpected s200_same_etag
+    do
+        [ "$(lv "$k")" = 0 ] \
+            || problem "live: $k = $(lv "$k")" \
+                       "$(lv last_bad) $(lv last_error)"
+    done
+fi
+
+
+# --- write benchmark ----------------------------------------------------------
 
 # a dedicated incident takes the write load; it is deleted afterwards so
 # its thousands of updates do not weigh on the next status renders
 new_target() {
     api POST /api/v1/incidents \
-        "{\"title\":\"$1\",\"status\":\"investigating\",\"impact\":\"minor\",\"componentIds\":[13],\"notify\":false,\"message\":\"Benchmark write target.\"}" \
+        "{\"title\":\"$1\",\"status\":\"investigating\",\"impact\":\"minor\",\"componentIds\":[19],\"notify\":false,\"message\":\"Benchmark write target.\"}" \
         201
     sed -n 's/^{"id":\([0-9]*\).*/\1/p;s/.*"id":\([0-9]*\),"title".*/\1/p' \
         "$PREFIX/last-response" | head -1
 }
-
-WRITE_ID=$(new_target "Write benchmark target")
-[ -n "$WRITE_ID" ] || die "cannot find the new incident's id in:" \
-                          "$(head -c 300 "$PREFIX/last-response")"
-
-note "write: POST /api/v1/incidents/$WRITE_ID/updates" \
-    "(-c$WRITE_CONNS, $DURATION)"
-cpu_begin
-wrk_write_cmd "$WRITE_ID" > "$PREFIX/wrk/write" 2>&1 \
-    || die "wrk (write) failed:"$'\n'"$(cat "$PREFIX/wrk/write")"
-cpu_end "$PREFIX/wrk/write"
-check_write write "$PREFIX/wrk/write"
-
-note "write: deleting incident $WRITE_ID and its" \
-     "$(bench_value "$PREFIX/wrk/write" created) benchmark updates"
-api DELETE "/api/v1/incidents/$WRITE_ID" "" 204
-
-
-# --- reads alone vs reads during writes ------------------------------------------------
 
 # Every write bumps the generation, so the next read renders the status
 # anew.  Two write loads run against the reads:
@@ -642,32 +967,53 @@ wrk_mixed() {
     check_write "writes, $name" "$PREFIX/wrk/write-$name"
 }
 
-MIXED_ID=$(new_target "Mixed benchmark target")
-[ -n "$MIXED_ID" ] || die "cannot find the new incident's id"
+if [ "$DO_API" = 1 ]; then
+    WRITE_ID=$(new_target "Write benchmark target")
+    [ -n "$WRITE_ID" ] || die "cannot find the new incident's id in:" \
+                              "$(head -c 300 "$PREFIX/last-response")"
 
-BYTES_ALONE=$(status_size)
+    note "write: POST /api/v1/incidents/$WRITE_ID/updates" \
+        "(-c$WRITE_CONNS, $DURATION)"
+    cpu_begin
+    wrk_write_cmd "$WRITE_ID" > "$PREFIX/wrk/write" 2>&1 \
+        || die "wrk (write) failed:"$'\n'"$(cat "$PREFIX/wrk/write")"
+    cpu_end "$PREFIX/wrk/write"
+    check_write write "$PREFIX/wrk/write"
 
-note "mixed: /api/v1/status alone ($DURATION)"
-wrk_read read-alone "$PREFIX/wrk/read-alone" /api/v1/status
+    note "write: deleting incident $WRITE_ID and its" \
+         "$(bench_value "$PREFIX/wrk/write" created) benchmark updates"
+    api DELETE "/api/v1/incidents/$WRITE_ID" "" 204
 
-note "mixed: /api/v1/status with resolved updates to resolved" \
-    "incident 1 ($DURATION, both at once)"
-wrk_mixed resolved 1 resolved
-BYTES_RESOLVED=$(status_size)
 
-note "mixed: /api/v1/status with updates to active incident" \
-    "$MIXED_ID ($DURATION, both at once)"
-wrk_mixed active "$MIXED_ID" investigating,identified
-BYTES_ACTIVE=$(status_size)
+    # --- reads alone vs reads during writes -----------------------------------
 
-note "mixed: /api/v1/status alone again, on the grown store ($DURATION)"
-wrk_read read-after "$PREFIX/wrk/read-after" /api/v1/status
+    MIXED_ID=$(new_target "Mixed benchmark target")
+    [ -n "$MIXED_ID" ] || die "cannot find the new incident's id"
+
+    BYTES_ALONE=$(status_size)
+
+    note "mixed: /api/v1/status alone ($DURATION)"
+    wrk_read read-alone "$PREFIX/wrk/read-alone" /api/v1/status
+
+    note "mixed: /api/v1/status with resolved updates to resolved" \
+        "incident 1 ($DURATION, both at once)"
+    wrk_mixed resolved 1 resolved
+    BYTES_RESOLVED=$(status_size)
+
+    note "mixed: /api/v1/status with updates to active incident" \
+        "$MIXED_ID ($DURATION, both at once)"
+    wrk_mixed active "$MIXED_ID" investigating,identified
+    BYTES_ACTIVE=$(status_size)
+
+    note "mixed: /api/v1/status alone again, on the grown store ($DURATION)"
+    wrk_read read-after "$PREFIX/wrk/read-after" /api/v1/status
+fi
 
 
 note "done"
 
 
-# --- the error log ----------------------------------------------------------------------
+# --- the error log ------------------------------------------------------------
 
 stop_nginx
 
@@ -677,7 +1023,7 @@ BAD_LOG=$(grep -E '\[(alert|emerg|crit|error)\]|exited on signal' "$LOG" \
 WARN_COUNT=$(grep -c '\[warn\]' "$LOG" || true)
 
 
-# --- summary ---------------------------------------------------------------------------
+# --- summary ------------------------------------------------------------------
 
 v() { bench_value "$PREFIX/wrk/$1" "$2"; }
 
@@ -722,81 +1068,168 @@ wrow() {    # label run: a write row, 201/s
 }
 
 # any measured run during which others took 10% or more of the CPUs
-NOISY=$( (cat "$PREFIX"/wrk/read-*; sed 's/others_pct/others_pct_w/' \
-             "$PREFIX"/wrk/write) \
+NOISY=$( (cat "$PREFIX"/wrk/read-*
+          [ ! -f "$PREFIX/wrk/write" ] \
+              || sed 's/others_pct/others_pct_w/' "$PREFIX/wrk/write") \
         | awk '$1 == "BENCH" && $2 == "others_pct" && $3 >= 10 { n = 1 }
                $1 == "BENCH" && $2 == "others_pct_w" && $3 >= 30 { n = 1 }
                END { print n + 0 }')
 
-# the read rounds: mean req/s, worst p99 and the ratio of each round
-read_stats() {  # module|static -> "mean_rps worst_p99_us"
-    local r
-
-    for r in $(seq 1 "$ROUNDS"); do
-        echo "$(v "read-$1-$r" rps) $(v "read-$1-$r" p99_us)"
-    done | awk '{ s += $1; if ($2 > w) w = $2 }
-                END { printf "%.0f %d\n", s / NR, w }'
+median() {  # the median of the numbers on stdin
+    sort -g | awk '{ a[NR] = $1 }
+                   END { if (NR % 2) print a[(NR + 1) / 2]
+                         else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-read -r RM P99M < <(read_stats module)
-read -r RS P99S < <(read_stats static)
-RATIO=$(calc 'printf "%.2f", a / b' "$RM" "$RS")
-RATIOS=$(for r in $(seq 1 "$ROUNDS"); do
-             calc 'printf "%.2f ", a / b' \
-                  "$(v "read-module-$r" rps)" "$(v "read-static-$r" rps)"
-         done)
-RATIOS=${RATIOS% }
-RATIOS=${RATIOS// /, }
-P99_RESOLVED=$(calc 'printf "%.1f", b / a' \
-                    "$(v read-alone p99_us)" "$(v read-resolved p99_us)")
-P99_ACTIVE=$(calc 'printf "%.1f", b / a' \
-                  "$(v read-alone p99_us)" "$(v read-active p99_us)")
+# read_stats NAME module|static: "median_rps median_p50_us median_p99_us
+# worst_max_us" over the rounds
+read_stats() {
+    local r k run
+
+    for k in rps p50_us p99_us; do
+        for r in $(seq 1 "$ROUNDS"); do
+            v "read-$1-$2-$r" "$k"
+        done | median
+    done | tr '\n' ' '
+
+    for r in $(seq 1 "$ROUNDS"); do
+        v "read-$1-$2-$r" max_us
+    done | sort -g | tail -1
+}
+
+# label for a read row: "A  module  /                   #1"
+rlabel() {  # A|B module|static path round
+    printf '%s  %-6s  %-20s #%s' "$1" "$2" "$3" "$4"
+}
 
 COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 
 {
-    echo "ngx_incident_module benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "ngx_incident_module benchmark ($MODE)  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "  commit $COMMIT, module built" \
          "$(date -u -r "$MODULE" +%Y-%m-%dT%H:%M:%SZ);" \
          "$("$NGINX" -v 2>&1 | sed 's/.*: //');" \
          "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2);" \
          "$(nproc) CPUs; worker_processes 1; store on" \
          "$(stat -f -c %T "$PREFIX"); CPUs $BUSY_START% busy before the run"
-    echo "  seeded: 20 components (3 groups), 50 incidents" \
-         "($NACTIVE active), /api/v1/status body $STATUS_BYTES bytes"
+    echo "  seeded: $NCOMP components ($NGROUPS groups)," \
+         "$((NACTIVE + NRESOLVED)) incidents ($NACTIVE active with 3" \
+         "updates each, $NRESOLVED resolved over the last 60 days)"
+    for t in "${TARGETS[@]}"; do
+        read -r name path file <<< "$t"
+        printf '  %-4s GET %-15s %7s bytes, %6s gzipped %s\n' \
+            "$name" "$path" "${BYTES[$name]}" "${GZBYTES[$name]}" \
+            "(nginx gzip, level 1)"
+    done
+    if [ "$DO_PAGE" = 1 ]; then
+        echo "  page: $BAR_COUNT uptime bars, $BAR_DAYS days with an" \
+             "incident among them"
+    fi
     echo
-    echo "read: wrk -t1 -c$READ_CONNS -d$DURATION, A B alternating" \
-         "$ROUNDS times," \
-         "byte-identical bodies"
+    echo "read: wrk -t1 -c$READ_CONNS -d$DURATION, module (A) and static" \
+         "file (B) alternating, $ROUNDS rounds, byte-identical bodies" \
+         "(medians: of each column; max: the worst)"
     printf "$HDR" "" "req/s" "p50 ms" "p99 ms" "max ms" "bytes/rsp" "others"
     for r in $(seq 1 "$ROUNDS"); do
-        row "A  module  /api/v1/status       #$r" "read-module-$r"
-        row "B  static  /static/status.json  #$r" "read-static-$r"
+        for t in "${TARGETS[@]}"; do
+            read -r name path file <<< "$t"
+            row "$(rlabel A module "$path" "$r")" "read-$name-module-$r"
+            row "$(rlabel B static "/static/$file" "$r")" \
+                "read-$name-static-$r"
+        done
     done
-    printf "$HDR" "module: mean req/s, worst p99" "$RM" "" "$(ms "$P99M")" \
-        "" "" ""
-    printf "$HDR" "static: mean req/s, worst p99" "$RS" "" "$(ms "$P99S")" \
-        "" "" ""
-    echo "  RATIO module/static (req/s): $RATIO (rounds: $RATIOS)"
-    echo
-    echo "write: wrk -t1 -c$WRITE_CONNS -d$DURATION," \
-         "POST /api/v1/incidents/{id}/updates"
-    printf "$HDR" "" "201/s" "p50 ms" "p99 ms" "max ms" "" "others"
-    wrow "durable updates (each fsynced)" write
-    echo
-    echo "reads during writes: GET /api/v1/status -c$READ_CONNS and" \
-         "the write load, -d$DURATION each"
-    printf "$HDR" "" "req/s" "p50 ms" "p99 ms" "max ms" "bytes/rsp" "others"
-    row "reads alone" read-alone
-    row "reads + writes to resolved incident" read-resolved
-    wrow "  the writes meanwhile (201/s)" write-resolved
-    row "reads + writes to active incident" read-active
-    wrow "  the writes meanwhile (201/s)" write-active
-    row "reads alone after (grown store)" read-after
-    echo "  read p99 with/without writes: x$P99_RESOLVED (resolved incident," \
-         "body $BYTES_ALONE -> $BYTES_RESOLVED bytes)"
-    echo "                                x$P99_ACTIVE (active incident," \
-         "body grows $BYTES_RESOLVED -> $BYTES_ACTIVE bytes)"
+    for t in "${TARGETS[@]}"; do
+        read -r name path file <<< "$t"
+        for side in module static; do
+            read -r rps p50 p99 mx < <(read_stats "$name" "$side")
+            printf '  %-36s %8.0f %7s %7s %7s\n' \
+                "$name $side: median of $ROUNDS" \
+                "$rps" "$(ms "$p50")" "$(ms "$p99")" "$(ms "$mx")"
+        done
+    done
+    for t in "${TARGETS[@]}"; do
+        read -r name path file <<< "$t"
+        RM=$(read_stats "$name" module | cut -d' ' -f1)
+        RS=$(read_stats "$name" static | cut -d' ' -f1)
+        RATIOS=$(for r in $(seq 1 "$ROUNDS"); do
+                     calc 'printf "%.2f ", a / b' \
+                          "$(v "read-$name-module-$r" rps)" \
+                          "$(v "read-$name-static-$r" rps)"
+                 done)
+        RATIOS=${RATIOS% }
+        printf '  RATIO %-4s module/static (req/s): %s (rounds: %s)\n' \
+            "$name" "$(calc 'printf "%.2f", a / b' "$RM" "$RS")" \
+            "${RATIOS// /, }"
+    done
+
+    if [ "$DO_PAGE" = 1 ]; then
+        lv() { bench_value "$LIVE_OUT" "$1"; }
+        LHDR='  %-32s %8s %8s %8s %8s %9s\n'
+
+        echo
+        echo "live updates: $(lv pages) open pages, each polling /live" \
+             "every $(lv interval_ms) ms with If-None-Match and reloading" \
+             "the page on a new ETag"
+        echo "  polling: $(lv steady_rps) req/s" \
+             "($(lv steady_304) of $(lv steady_requests) answers 304," \
+             "/live body $(lv live_body_bytes) bytes)," \
+             "$(lv sockets) connections;" \
+             "nginx $(lv steady_nginx_cpu_pct)% of a CPU" \
+             "(the node pollers $(lv steady_node_cpu_pct)%)"
+        echo "  $(lv writes) writes; ms from the write's 201 until each" \
+             "page has:"
+        printf "$LHDR" "" "min" "median" "p99" "max" "pages"
+        for k in $(seq 1 "$(lv writes)"); do
+            printf "$LHDR" \
+                "write $k, 201 in $(lv "w${k}_write_ms") ms: new ETag" \
+                "$(lv "w${k}_detect_min")" "$(lv "w${k}_detect_p50")" \
+                "$(lv "w${k}_detect_p99")" "$(lv "w${k}_detect_max")" \
+                "$(lv "w${k}_seen")/$(lv pages)"
+            printf "$LHDR" "  reloaded the page" \
+                "$(lv "w${k}_load_min")" "$(lv "w${k}_load_p50")" \
+                "$(lv "w${k}_load_p99")" "$(lv "w${k}_load_max")" ""
+        done
+        printf "$LHDR" "all writes: new ETag" \
+            "$(lv detect_min)" "$(lv detect_p50)" "$(lv detect_p99)" \
+            "$(lv detect_max)" "$(lv detect_n)"
+        printf "$LHDR" "  reloaded the page" \
+            "$(lv load_min)" "$(lv load_p50)" "$(lv load_p99)" \
+            "$(lv load_max)" "$(lv load_n)"
+        echo "  while the pages reloaded: nginx" \
+             "$(lv writes_nginx_cpu_pct)% of a CPU over" \
+             "$(lv writes_s) s; node's event loop delay p99" \
+             "$(lv loop_delay_p99_ms) ms, max $(lv loop_delay_max_ms) ms"
+        echo "  (a negative time: the poll was answered between the" \
+             "commit and the 201)"
+    fi
+
+    if [ "$DO_API" = 1 ]; then
+        P99_RESOLVED=$(calc 'printf "%.1f", b / a' \
+                            "$(v read-alone p99_us)" "$(v read-resolved p99_us)")
+        P99_ACTIVE=$(calc 'printf "%.1f", b / a' \
+                          "$(v read-alone p99_us)" "$(v read-active p99_us)")
+
+        echo
+        echo "write: wrk -t1 -c$WRITE_CONNS -d$DURATION," \
+             "POST /api/v1/incidents/{id}/updates"
+        printf "$HDR" "" "201/s" "p50 ms" "p99 ms" "max ms" "" "others"
+        wrow "durable updates (each fsynced)" write
+        echo
+        echo "reads during writes: GET /api/v1/status -c$READ_CONNS and" \
+             "the write load, -d$DURATION each"
+        printf "$HDR" "" "req/s" "p50 ms" "p99 ms" "max ms" "bytes/rsp" "others"
+        row "reads alone" read-alone
+        row "reads + writes to resolved incident" read-resolved
+        wrow "  the writes meanwhile (201/s)" write-resolved
+        row "reads + writes to active incident" read-active
+        wrow "  the writes meanwhile (201/s)" write-active
+        row "reads alone after (grown store)" read-after
+        echo "  read p99 with/without writes: x$P99_RESOLVED (resolved incident," \
+             "body $BYTES_ALONE -> $BYTES_RESOLVED bytes)"
+        echo "                                x$P99_ACTIVE (active incident," \
+             "body grows $BYTES_RESOLVED -> $BYTES_ACTIVE bytes)"
+    fi
+
     echo
     if [ -n "$BAD_LOG" ]; then
         echo "error log: $(printf '%s\n' "$BAD_LOG" | wc -l) lines at" \
@@ -806,6 +1239,9 @@ COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
         echo "checks: no non-2xx, no socket errors, every write 201;" \
              "error log clean ($WARN_COUNT [warn])"
     fi
+    for p in "${PROBLEMS[@]}"; do
+        echo "PROBLEM: $p"
+    done
     echo "others: share of both CPUs used meanwhile by anything but nginx" \
          "and wrk (other processes, softirqs, kernel I/O threads)"
     if [ "$NOISY" = 1 ] || [ "$BUSY_START" -ge 10 ]; then
@@ -823,4 +1259,8 @@ echo "(written to ${SUMMARY_FILE#"$ROOT"/})"
 
 if [ -n "$BAD_LOG" ]; then
     die "the error log has lines at [error] or worse (above)"
+fi
+
+if [ "${#PROBLEMS[@]}" -gt 0 ]; then
+    die "${#PROBLEMS[@]} problems (above)"
 fi
