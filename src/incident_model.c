@@ -404,6 +404,38 @@ inc_take_past_time(const cJSON *in, const char *field, time_t now,
 }
 
 
+/*
+ * When a past incident ended: only with status "resolved" on creation
+ * (the service checks a patch against the stored status), not before
+ * startedAt.
+ */
+static void
+inc_take_resolved_at(const cJSON *in, time_t now, cJSON *out, cJSON *errors)
+{
+    const cJSON  *status, *started, *resolved;
+
+    if (inc_take_past_time(in, "resolvedAt", now, out, errors) != 1) {
+        return;
+    }
+
+    status = cJSON_GetObjectItemCaseSensitive(out, "status");
+    started = cJSON_GetObjectItemCaseSensitive(out, "startedAt");
+    resolved = cJSON_GetObjectItemCaseSensitive(out, "resolvedAt");
+
+    if (status != NULL && strcmp(status->valuestring, "resolved") != 0) {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, "resolvedAt");
+        inc_error_add(errors, "resolvedAt",
+                      "is only for an incident created as resolved");
+        return;
+    }
+
+    if (started != NULL && resolved->valuedouble < started->valuedouble) {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, "resolvedAt");
+        inc_error_add(errors, "resolvedAt", "must not be before startedAt");
+    }
+}
+
+
 void
 inc_validate_incident_create(const cJSON *in, time_t now, cJSON *out,
     cJSON *errors)
@@ -417,6 +449,7 @@ inc_validate_incident_create(const cJSON *in, time_t now, cJSON *out,
     inc_take_ids(in, "componentIds", out, errors);
     inc_take_bool(in, "notify", out, errors);
     inc_take_past_time(in, "startedAt", now, out, errors);
+    inc_take_resolved_at(in, now, out, errors);
 }
 
 
@@ -438,6 +471,7 @@ inc_validate_incident_patch(const cJSON *in, time_t now, cJSON *out,
                   out, errors);
     inc_take_ids(in, "componentIds", out, errors);
     inc_take_past_time(in, "startedAt", now, out, errors);
+    inc_take_resolved_at(in, now, out, errors);
 }
 
 

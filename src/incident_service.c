@@ -671,6 +671,22 @@ inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
     rc = inc_incident_set_status(txn, ctx, id, rec,
                                  inc_rec_str(in, "status"));
 
+    /* a past incident, recorded with when it ended */
+    if (rc == INC_OK && inc_rec_time(in, "resolvedAt")) {
+        if (inc_rec_time(in, "resolvedAt") < started) {
+            cJSON_Delete(rec);
+            errors = cJSON_CreateArray();
+            if (errors == NULL) {
+                return INC_ERROR;
+            }
+            inc_error_add(errors, "resolvedAt",
+                          "must not be before startedAt");
+            return inc_result_invalid(res, errors);
+        }
+
+        inc_set_copy(rec, in, "resolvedAt");
+    }
+
     message = (char *) inc_rec_str(in, "message");
 
     if (rc == INC_OK && message[0] != '\0') {
@@ -737,11 +753,27 @@ inc_incident_for_write(inc_txn_t *txn, const inc_write_t *w, cJSON **rec,
     rc = inc_check_components(txn, inc_field(in, "componentIds"), errors);
 
     started = inc_rec_time(in, "startedAt");
-    resolved = inc_rec_time(*rec, "resolvedAt");
+    if (started == 0) {
+        started = inc_rec_time(*rec, "startedAt");
+    }
 
-    if (started && resolved && started > resolved) {
-        inc_error_add(errors, "startedAt",
-                      "must not be after the incident was resolved");
+    resolved = inc_rec_time(in, "resolvedAt");
+
+    if (resolved && inc_rec_time(*rec, "resolvedAt") == 0) {
+        inc_error_add(errors, "resolvedAt",
+                      "can only be changed on a resolved incident");
+    }
+
+    if (resolved == 0) {
+        resolved = inc_rec_time(*rec, "resolvedAt");
+    }
+
+    if (resolved && started > resolved) {
+        inc_error_add(errors, inc_rec_time(in, "startedAt") ? "startedAt"
+                                                             : "resolvedAt",
+                      inc_rec_time(in, "startedAt")
+                      ? "must not be after the incident was resolved"
+                      : "must not be before startedAt");
     }
 
     if (rc == INC_OK && cJSON_GetArraySize(errors) == 0) {
@@ -780,6 +812,7 @@ inc_op_incident_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
     inc_set_copy(rec, in, "impact");
     inc_set_copy(rec, in, "componentIds");
     inc_set_copy(rec, in, "startedAt");
+    inc_set_copy(rec, in, "resolvedAt");
     inc_set_time(rec, "updatedAt", ctx->now);
 
     rc = inc_record_put(txn, INC_DB_INCIDENTS, w->id, 0, rec);
