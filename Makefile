@@ -110,7 +110,7 @@ run: $(MODULE)
 	$(NGINX) -p $(ROOT)/ -c conf-examples/demo.conf \
 	    -g 'daemon off; pid var/nginx.pid;'
 
-$(BUILD)/unit/%.t: t/unit/%.c t/unit/tap.h $(CORE_SRCS) $(wildcard src/*.h)
+$(BUILD)/unit/%.t: t/unit/%.c $(wildcard t/unit/*.h) $(CORE_SRCS) $(wildcard src/*.h)
 	@mkdir -p $(BUILD)/unit
 	$(CC) $(UNIT_CFLAGS) $(EXTRA_CFLAGS) -o $@ $< $(CORE_SRCS) $(UNIT_LIBS)
 
