@@ -174,18 +174,11 @@ inc_audit(inc_txn_t *txn, const inc_ctx_t *ctx, const char *action,
     cJSON    *rec;
     uint64_t  id;
 
-    rc = inc_txn_next_id(txn, "audit", &id);
+    rc = inc_record_new(txn, "audit", &id, &rec);
     if (rc != INC_OK) {
         return rc;
     }
 
-    rec = cJSON_CreateObject();
-    if (rec == NULL) {
-        return INC_ERROR;
-    }
-
-    cJSON_AddNumberToObject(rec, "v", 1);
-    cJSON_AddNumberToObject(rec, "id", (double) id);
     cJSON_AddNumberToObject(rec, "at", (double) ctx->now);
     cJSON_AddStringToObject(rec, "actor", ctx->actor ? ctx->actor : "");
     cJSON_AddStringToObject(rec, "action", action);
@@ -552,18 +545,11 @@ inc_update_add(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t incident_id,
     cJSON     *rec;
     uint64_t   id;
 
-    rc = inc_txn_next_id(txn, "update", &id);
+    rc = inc_record_new(txn, "update", &id, &rec);
     if (rc != INC_OK) {
         return rc;
     }
 
-    rec = cJSON_CreateObject();
-    if (rec == NULL) {
-        return INC_ERROR;
-    }
-
-    cJSON_AddNumberToObject(rec, "v", 1);
-    cJSON_AddNumberToObject(rec, "id", (double) id);
     cJSON_AddNumberToObject(rec, "incidentId", (double) incident_id);
     inc_set_copy(rec, incident, "status");
     inc_set_copy(rec, in, "message");
@@ -642,7 +628,7 @@ inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
 
     cJSON_Delete(errors);
 
-    rc = inc_txn_next_id(txn, "incident", &id);
+    rc = inc_record_new(txn, "incident", &id, &rec);
     if (rc != INC_OK) {
         return rc;
     }
@@ -652,13 +638,6 @@ inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
         started = ctx->now;
     }
 
-    rec = cJSON_CreateObject();
-    if (rec == NULL) {
-        return INC_ERROR;
-    }
-
-    cJSON_AddNumberToObject(rec, "v", 1);
-    cJSON_AddNumberToObject(rec, "id", (double) id);
     inc_set_copy(rec, in, "title");
     inc_set_copy(rec, in, "impact");
     inc_set(rec, "componentIds", cJSON_CreateArray());
@@ -1185,20 +1164,12 @@ inc_op_component_create(inc_txn_t *txn, const inc_ctx_t *ctx,
 
     cJSON_Delete(errors);
 
-    rc = inc_txn_next_id(txn, "component", &id);
+    rc = inc_record_new(txn, "component", &id, &rec);
     if (rc != INC_OK) {
         inc_comps_free(&cs);
         return rc;
     }
 
-    rec = cJSON_CreateObject();
-    if (rec == NULL) {
-        inc_comps_free(&cs);
-        return INC_ERROR;
-    }
-
-    cJSON_AddNumberToObject(rec, "v", 1);
-    cJSON_AddNumberToObject(rec, "id", (double) id);
     inc_set_copy(rec, in, "name");
     cJSON_AddStringToObject(rec, "description", "");
     inc_set_copy(rec, in, "description");

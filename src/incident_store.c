@@ -277,17 +277,11 @@ inc_status_log_add(inc_txn_t *txn, uint64_t component_id, time_t at,
     cJSON    *rec;
     uint64_t  id;
 
-    rc = inc_txn_next_id(txn, "statuslog", &id);
+    rc = inc_record_new(txn, "statuslog", &id, &rec);
     if (rc != INC_OK) {
         return rc;
     }
 
-    rec = cJSON_CreateObject();
-    if (rec == NULL) {
-        return INC_ERROR;
-    }
-
-    cJSON_AddNumberToObject(rec, "v", 1);
     cJSON_AddNumberToObject(rec, "at", (double) at);
     cJSON_AddStringToObject(rec, "status", status);
 
@@ -636,6 +630,33 @@ inc_txn_next_id(inc_txn_t *txn, const char *sequence, uint64_t *id)
     *id = last + 1;
 
     return inc_meta_put_u64(txn, name, *id);
+}
+
+
+/* a new record of version 1 with the next id of "sequence" */
+int
+inc_record_new(inc_txn_t *txn, const char *sequence, uint64_t *id,
+    cJSON **rec)
+{
+    int  rc;
+
+    *rec = NULL;
+
+    rc = inc_txn_next_id(txn, sequence, id);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    *rec = cJSON_CreateObject();
+    if (*rec == NULL) {
+        txn->mdb_error = ENOMEM;
+        return INC_ERROR;
+    }
+
+    cJSON_AddNumberToObject(*rec, "v", 1);
+    cJSON_AddNumberToObject(*rec, "id", (double) *id);
+
+    return INC_OK;
 }
 
 

@@ -72,6 +72,8 @@ uint64_t inc_txn_generation(inc_txn_t *txn);
 time_t inc_txn_updated_at(inc_txn_t *txn);
 int inc_txn_next_id(inc_txn_t *txn, const char *sequence, uint64_t *id);
 
+int inc_record_new(inc_txn_t *txn, const char *sequence, uint64_t *id,
+    cJSON **record);
 int inc_record_get(inc_txn_t *txn, inc_db_t db, uint64_t id, uint64_t sub,
     cJSON **record);
 int inc_record_put(inc_txn_t *txn, inc_db_t db, uint64_t id, uint64_t sub,
