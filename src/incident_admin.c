@@ -1175,16 +1175,18 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
                                  "Delete this incident and all its "
                                  "updates? It disappears from the status "
                                  "page and its history. This cannot be "
-                                 "undone.", action, "Delete incident", back,
-                                 ac, &len);
+                                 "undone.",
+                                 inc_rec_str(cJSON_GetObjectItem(doc,
+                                                                 "incident"),
+                                             "title"),
+                                 action, "Delete incident", back, ac, &len);
         break;
 
     case NGX_HTTP_INCIDENT_A_UPDATE_DELETE:
-        if (inc_rec_find(cJSON_GetObjectItem(cJSON_GetObjectItem(doc,
+        item = inc_rec_find(cJSON_GetObjectItem(cJSON_GetObjectItem(doc,
                                                                  "incident"),
-                                             "updates"), ctx->sub)
-            == NULL)
-        {
+                                                "updates"), ctx->sub);
+        if (item == NULL) {
             inc_result_free(&res);
             return ngx_http_incident_admin_message(r, ctx,
                                       NGX_HTTP_NOT_FOUND, "Not found",
@@ -1196,7 +1198,8 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
         ngx_sprintf((u_char *) back, "incidents/%uL%Z", ctx->id);
         text = inc_admin_confirm("Delete update",
                                  "Delete this update? The incident keeps "
-                                 "its current status.", action,
+                                 "its current status.",
+                                 inc_rec_str(item, "message"), action,
                                  "Delete update", back, ac, &len);
         break;
 
@@ -1229,8 +1232,9 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
         text = inc_admin_confirm("Delete component",
                                  "Delete this component? Its members "
                                  "become ungrouped; incidents keep their "
-                                 "history.", action, "Delete component",
-                                 "components", ac, &len);
+                                 "history.", inc_rec_str(item, "name"),
+                                 action, "Delete component", "components",
+                                 ac, &len);
         break;
 
     default: /* NGX_HTTP_INCIDENT_A_SETTINGS */

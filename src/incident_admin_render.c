@@ -959,10 +959,40 @@ inc_move_button(inc_buf_t *b, const inc_admin_ctx_t *ac, double id,
 }
 
 
+/* is "c" the first, the last of the components listed at its level? */
 static void
-inc_component_row(inc_buf_t *b, const cJSON *c, int member,
-    const inc_admin_ctx_t *ac)
+inc_level_ends(const cJSON *all, const cJSON *c, int *first, int *last)
 {
+    double        level;
+    const cJSON  *x, *head, *tail;
+
+    level = inc_rec_num(c, "groupId");
+    head = NULL;
+    tail = NULL;
+
+    cJSON_ArrayForEach(x, all) {
+        if (inc_rec_num(x, "groupId") == level) {
+            if (head == NULL) {
+                head = x;
+            }
+            tail = x;
+        }
+    }
+
+    *first = head == c;
+    *last = tail == c;
+}
+
+
+/* ↑ and ↓ only where they move something */
+static void
+inc_component_row(inc_buf_t *b, const cJSON *all, const cJSON *c,
+    int member, const inc_admin_ctx_t *ac)
+{
+    int  first, last;
+
+    inc_level_ends(all, c, &first, &last);
+
     inc_buf_printf(b, "<tr data-component-id=\"%.0f\"><td>%s<a href=\""
                    "%scomponents/%.0f\">", inc_rec_num(c, "id"),
                    member ? "&nbsp;&nbsp;&rdsh; " : "", ac->base_path,
@@ -977,10 +1007,16 @@ inc_component_row(inc_buf_t *b, const cJSON *c, int member,
                              inc_rec_str(c, "baseStatus")),
                    inc_enum_label(inc_component_statuses, INC_COMP_COUNT,
                              inc_rec_str(c, "status")));
-    inc_move_button(b, ac, inc_rec_num(c, "id"), "up", "&uarr;",
-                    inc_rec_str(c, "name"));
-    inc_move_button(b, ac, inc_rec_num(c, "id"), "down", "&darr;",
-                    inc_rec_str(c, "name"));
+    if (!first) {
+        inc_move_button(b, ac, inc_rec_num(c, "id"), "up", "&uarr;",
+                        inc_rec_str(c, "name"));
+    }
+
+    if (!last) {
+        inc_move_button(b, ac, inc_rec_num(c, "id"), "down", "&darr;",
+                        inc_rec_str(c, "name"));
+    }
+
     inc_buf_printf(b, "<a href=\"%scomponents/%.0f/delete\">Delete</a>"
                    "</td></tr>", ac->base_path, inc_rec_num(c, "id"));
 }
@@ -1011,11 +1047,11 @@ inc_admin_components(const cJSON *components, const inc_admin_ctx_t *ac,
             continue;
         }
 
-        inc_component_row(&b, c, 0, ac);
+        inc_component_row(&b, components, c, 0, ac);
 
         cJSON_ArrayForEach(m, components) {
             if (inc_rec_num(m, "groupId") == inc_rec_num(c, "id")) {
-                inc_component_row(&b, m, 1, ac);
+                inc_component_row(&b, components, m, 1, ac);
             }
         }
     }
@@ -1206,8 +1242,8 @@ inc_admin_settings(const cJSON *settings, const cJSON *values,
 
 char *
 inc_admin_confirm(const char *title, const char *question,
-    const char *action, const char *button, const char *back,
-    const inc_admin_ctx_t *ac, size_t *len)
+    const char *subject, const char *action, const char *button,
+    const char *back, const inc_admin_ctx_t *ac, size_t *len)
 {
     inc_buf_t  b;
 
@@ -1221,6 +1257,14 @@ inc_admin_confirm(const char *title, const char *question,
     inc_buf_str(&b, "</h1><p>");
     inc_buf_escape(&b, question);
     inc_buf_str(&b, "</p>");
+
+    /* what goes, named: the wrong one is easy to pick at 3 a.m. */
+    if (subject != NULL && subject[0] != '\0') {
+        inc_buf_str(&b, "<blockquote class=\"card\">");
+        inc_buf_escape(&b, subject);
+        inc_buf_str(&b, "</blockquote>");
+    }
+
     inc_form_open(&b, ac, action);
     inc_buf_printf(&b, "<div class=\"actions\"><button class=\"danger\" "
                    "type=\"submit\">%s</button><a href=\"%s%s\">Cancel</a>"

@@ -46,8 +46,8 @@ char *inc_admin_component_form(const cJSON *components,
 char *inc_admin_settings(const cJSON *settings, const cJSON *values,
     const cJSON *errors, const inc_admin_ctx_t *ac, size_t *len);
 char *inc_admin_confirm(const char *title, const char *question,
-    const char *action, const char *button, const char *back,
-    const inc_admin_ctx_t *ac, size_t *len);
+    const char *subject, const char *action, const char *button,
+    const char *back, const inc_admin_ctx_t *ac, size_t *len);
 char *inc_admin_message(const char *title, const char *message,
     const inc_admin_ctx_t *ac, size_t *len);
 

@@ -797,16 +797,23 @@ test_components(void)
     if (ok(html != NULL, "inc_admin_components")) {
         ok(markup_ok(html, 1), "well-formed");
         ok(strstr(html, "<script>alert") == NULL, "nothing unescaped");
-        is_int(post_forms(html), 6,
-               "two move forms a component, each with the CSRF field");
+        is_int(post_forms(html), 2,
+               "move forms only where they move something, each with the "
+               "CSRF field");
         ok(strstr(html, "<form class=\"inline\" method=\"post\" action=\""
                   "/admin/components/1/move\">" CSRF_IN "<input type=\""
-                  "hidden\" name=\"direction\" value=\"up\"><button "
+                  "hidden\" name=\"direction\" value=\"down\"><button "
                   "class=\"sec\" type=\"submit\" aria-label=\"Move API "
-                  EVIL_ESC " up\">&uarr;</button></form>") != NULL,
+                  EVIL_ESC " down\">&darr;</button></form>") != NULL,
            "a move form: CSRF, direction, an escaped label");
-        ok(strstr(html, "action=\"/admin/components/3/move\"") != NULL,
-           "members can move");
+        ok(strstr(html, "/admin/components/1/move\">" CSRF_IN "<input "
+                  "type=\"hidden\" name=\"direction\" value=\"up\"")
+           == NULL, "the first one has no up");
+        ok(strstr(html, "/admin/components/2/move\">" CSRF_IN "<input "
+                  "type=\"hidden\" name=\"direction\" value=\"up\"")
+           != NULL, "the last one has up only");
+        ok(strstr(html, "action=\"/admin/components/3/move\"") == NULL,
+           "a group's only member has nothing to move past");
         ok(strstr(html, "<tr data-component-id=\"1\"><td><a href=\""
                   "/admin/components/1\">API " EVIL_ESC "</a></td>") != NULL,
            "a row: data-component-id, the name escaped");
@@ -1020,7 +1027,7 @@ test_confirm(void)
     char  *html;
 
     html = inc_admin_confirm("Delete \"" EVIL "\"?",
-                             "Really delete <b>it</b>?",
+                             "Really delete <b>it</b>?", "The " EVIL " one",
                              "incidents/7/delete", "Delete incident",
                              "incidents/7", &ac, NULL);
 
@@ -1037,6 +1044,9 @@ test_confirm(void)
         ok(strstr(html, "<h1>Delete &quot;" EVIL_ESC "&quot;?</h1><p>Really "
                   "delete &lt;b&gt;it&lt;/b&gt;?</p>") != NULL,
            "title and question, escaped");
+        ok(strstr(html, "<blockquote class=\"card\">The " EVIL_ESC
+                  " one</blockquote>") != NULL,
+           "what is deleted is named, escaped");
     }
 
     free(html);
