@@ -379,7 +379,8 @@ inc_component_box(inc_buf_t *b, const cJSON *c, const cJSON *checked,
                    "name=\"componentIds\" value=\"%.0f\"%s> ",
                    member ? " member" : "",
                    inc_rec_num(c, "id"),
-                   inc_ids_have(checked, inc_rec_num(c, "id")) ? " checked" : "");
+                   inc_ids_have(checked, inc_rec_num(c, "id"))
+                   ? " checked" : "");
     inc_buf_escape(b, inc_rec_str(c, "name"));
     inc_buf_str(b, "</label>");
 }

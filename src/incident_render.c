@@ -1051,8 +1051,8 @@ inc_atom_entry(inc_buf_t *b, const cJSON *inc, const cJSON *u,
     inc_time_format(t, iso);
 
     inc_buf_printf(b, "<entry><id>%s%sincidents/%.0f#update-%.0f</id>"
-                   "<title>", rc->base_url, rc->base_path, inc_rec_num(inc, "id"),
-                   inc_rec_num(u, "id"));
+                   "<title>", rc->base_url, rc->base_path,
+                   inc_rec_num(inc, "id"), inc_rec_num(u, "id"));
     inc_feed_title(b, inc, u);
     inc_buf_printf(b, "</title><link rel=\"alternate\" type=\"text/html\" "
                    "href=\"%s%sincidents/%.0f\"/><updated>%s</updated>",
