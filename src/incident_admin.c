@@ -754,50 +754,6 @@ ngx_http_incident_admin_handler(ngx_http_request_t *r)
 
 
 static ngx_int_t
-ngx_http_incident_admin_validate(ngx_http_incident_admin_ctx_t *ctx,
-    cJSON *in, cJSON *out, cJSON *errors)
-{
-    switch (ctx->job.write.op) {
-
-    case INC_OP_INCIDENT_CREATE:
-        inc_validate_incident_create(in, ctx->ac.now, out, errors);
-        break;
-
-    case INC_OP_INCIDENT_PATCH:
-        inc_validate_incident_patch(in, ctx->ac.now, out, errors);
-        break;
-
-    case INC_OP_UPDATE_CREATE:
-        inc_validate_update_create(in, out, errors);
-        break;
-
-    case INC_OP_UPDATE_PATCH:
-        inc_validate_update_patch(in, out, errors);
-        break;
-
-    case INC_OP_COMPONENT_CREATE:
-    case INC_OP_COMPONENT_PATCH:
-        inc_validate_component(in, ctx->job.write.op
-                                   == INC_OP_COMPONENT_CREATE, out, errors);
-        break;
-
-    case INC_OP_COMPONENT_MOVE:
-        inc_validate_component_move(in, out, errors);
-        break;
-
-    case INC_OP_SETTINGS_PATCH:
-        inc_validate_settings(in, out, errors);
-        break;
-
-    default: /* the deletes take nothing */
-        break;
-    }
-
-    return cJSON_GetArraySize(errors) ? NGX_DECLINED : NGX_OK;
-}
-
-
-static ngx_int_t
 ngx_http_incident_admin_post(ngx_http_request_t *r)
 {
     cJSON                            *form, *in, *errors;
@@ -860,10 +816,10 @@ ngx_http_incident_admin_post(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ngx_http_incident_admin_validate(ctx, ctx->values,
-                                         ctx->job.write.input, errors)
-        != NGX_OK)
-    {
+    inc_service_validate(ctx->job.write.op, ctx->values, ctx->ac.now,
+                         ctx->job.write.input, errors);
+
+    if (cJSON_GetArraySize(errors)) {
         inc_service_check_references(ctx->job.store, &ctx->job.write,
                                      errors);
 

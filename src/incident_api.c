@@ -827,53 +827,6 @@ ngx_http_incident_parse_json(ngx_http_request_t *r, ngx_str_t *body)
 }
 
 
-static cJSON *
-ngx_http_incident_validate(ngx_http_incident_api_ctx_t *ctx, cJSON *in,
-    cJSON *errors)
-{
-    cJSON  *out;
-
-    out = cJSON_CreateObject();
-    if (out == NULL) {
-        return NULL;
-    }
-
-    switch (ctx->job.write.op) {
-
-    case INC_OP_INCIDENT_CREATE:
-        inc_validate_incident_create(in, ctx->job.ictx.now, out, errors);
-        break;
-
-    case INC_OP_INCIDENT_PATCH:
-        inc_validate_incident_patch(in, ctx->job.ictx.now, out, errors);
-        break;
-
-    case INC_OP_UPDATE_CREATE:
-        inc_validate_update_create(in, out, errors);
-        break;
-
-    case INC_OP_UPDATE_PATCH:
-        inc_validate_update_patch(in, out, errors);
-        break;
-
-    case INC_OP_COMPONENT_CREATE:
-    case INC_OP_COMPONENT_PATCH:
-        inc_validate_component(in, ctx->job.write.op == INC_OP_COMPONENT_CREATE,
-                               out, errors);
-        break;
-
-    case INC_OP_SETTINGS_PATCH:
-        inc_validate_settings(in, out, errors);
-        break;
-
-    default:
-        break;
-    }
-
-    return out;
-}
-
-
 static ngx_int_t
 ngx_http_incident_api_write(ngx_http_request_t *r)
 {
@@ -932,12 +885,14 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
         }
 
         ctx->job.write.input = ngx_http_incident_pool_json(r,
-                                  ngx_http_incident_validate(ctx, in, errors));
-
+                                                      cJSON_CreateObject());
         if (ctx->job.write.input == NULL) {
             cJSON_Delete(errors);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
+
+        inc_service_validate(ctx->job.write.op, in, ctx->job.ictx.now,
+                             ctx->job.write.input, errors);
 
         if (cJSON_GetArraySize(errors)) {
             /* one entry per bad field: unknown ids are named too */

@@ -1539,6 +1539,53 @@ inc_service_write(inc_store_t *store, const inc_ctx_t *ctx,
 
 
 /*
+ * The validator of each write: a client document in, the normalized input
+ * of the operation in "out", one entry a bad field in "errors".  The API,
+ * the admin's forms and the tests all validate through here.
+ */
+void
+inc_service_validate(inc_op_t op, const cJSON *in, time_t now, cJSON *out,
+    cJSON *errors)
+{
+    switch (op) {
+
+    case INC_OP_INCIDENT_CREATE:
+        inc_validate_incident_create(in, now, out, errors);
+        break;
+
+    case INC_OP_INCIDENT_PATCH:
+        inc_validate_incident_patch(in, now, out, errors);
+        break;
+
+    case INC_OP_UPDATE_CREATE:
+        inc_validate_update_create(in, out, errors);
+        break;
+
+    case INC_OP_UPDATE_PATCH:
+        inc_validate_update_patch(in, out, errors);
+        break;
+
+    case INC_OP_COMPONENT_CREATE:
+    case INC_OP_COMPONENT_PATCH:
+        inc_validate_component(in, op == INC_OP_COMPONENT_CREATE, out,
+                               errors);
+        break;
+
+    case INC_OP_COMPONENT_MOVE:
+        inc_validate_component_move(in, out, errors);
+        break;
+
+    case INC_OP_SETTINGS_PATCH:
+        inc_validate_settings(in, out, errors);
+        break;
+
+    default: /* the deletes take no document */
+        break;
+    }
+}
+
+
+/*
  * The checks a write makes on the ids it names, in a read transaction, so
  * that a 422 for other fields names the unknown ids as well.
  */

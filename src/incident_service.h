@@ -79,6 +79,8 @@ void inc_result_problem(inc_result_t *res, int status, const char *detail,
 void inc_service_write(inc_store_t *store, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 
+void inc_service_validate(inc_op_t op, const cJSON *in, time_t now,
+    cJSON *out, cJSON *errors);
 void inc_service_check_references(inc_store_t *store, const inc_write_t *w,
     cJSON *errors);
 

@@ -91,30 +91,7 @@ wr(env_t *e, inc_op_t op, uint64_t id, uint64_t sub, const char *fmt, ...)
         out = cJSON_CreateObject();
         errors = cJSON_CreateArray();
 
-        switch (op) {
-        case INC_OP_INCIDENT_CREATE:
-            inc_validate_incident_create(in, e->ctx.now, out, errors);
-            break;
-        case INC_OP_INCIDENT_PATCH:
-            inc_validate_incident_patch(in, e->ctx.now, out, errors);
-            break;
-        case INC_OP_UPDATE_CREATE:
-            inc_validate_update_create(in, out, errors);
-            break;
-        case INC_OP_UPDATE_PATCH:
-            inc_validate_update_patch(in, out, errors);
-            break;
-        case INC_OP_COMPONENT_CREATE:
-        case INC_OP_COMPONENT_PATCH:
-            inc_validate_component(in, op == INC_OP_COMPONENT_CREATE, out,
-                                   errors);
-            break;
-        case INC_OP_SETTINGS_PATCH:
-            inc_validate_settings(in, out, errors);
-            break;
-        default:
-            break;
-        }
+        inc_service_validate(op, in, e->ctx.now, out, errors);
 
         cJSON_Delete(in);
 
