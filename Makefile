@@ -21,8 +21,9 @@ NGX_CC_OPT   := -g -O2 -fstack-protector-strong -Wformat \
 NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
 
 BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
-                libcmark-dev libssl-dev libpcre2-dev zlib1g-dev openssl
-TEST_DEPS    := perl lmdb-utils curl python3 chromium
+                libcmark-dev libssl-dev libpcre2-dev zlib1g-dev openssl \
+                libcurl4-openssl-dev
+TEST_DEPS    := perl lmdb-utils curl python3 python3-aiosmtpd chromium
 BENCH_DEPS   := wrk curl perl gzip faketime nodejs
 
 MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
@@ -32,7 +33,10 @@ CORE_SRCS    := src/incident_model.c src/incident_store.c \
                 src/incident_json.c src/incident_service.c \
                 src/incident_service_page.c src/incident_uptime.c \
                 src/incident_html.c src/incident_render.c \
-                src/incident_form.c src/incident_admin_render.c
+                src/incident_form.c src/incident_admin_render.c \
+                src/incident_subscriber.c src/incident_queue.c \
+                src/incident_mail.c src/incident_message.c \
+                src/incident_webhook.c
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm

@@ -31,6 +31,12 @@ typedef enum {
     NGX_HTTP_INCIDENT_R_STATUS,
     NGX_HTTP_INCIDENT_R_SETTINGS,
     NGX_HTTP_INCIDENT_R_AUDIT,
+    NGX_HTTP_INCIDENT_R_SUBSCRIBERS,
+    NGX_HTTP_INCIDENT_R_SUBSCRIBER,
+    NGX_HTTP_INCIDENT_R_DELIVERIES,
+    NGX_HTTP_INCIDENT_R_DEAD_LETTERS,
+    NGX_HTTP_INCIDENT_R_DEAD_RETRY,
+    NGX_HTTP_INCIDENT_R_QUEUE,
     NGX_HTTP_INCIDENT_R_COUNT
 } ngx_http_incident_resource_e;
 
@@ -48,6 +54,7 @@ typedef struct {
     ngx_http_incident_job_t   job;       /* first: the thread task's ctx */
     ngx_uint_t                resource;
     ngx_uint_t                max_body;
+    unsigned                  private_doc:1;   /* never cached */
 } ngx_http_incident_api_ctx_t;
 
 
@@ -99,6 +106,28 @@ static ngx_http_incident_route_t  ngx_http_incident_routes[] = {
       -1, INC_OP_SETTINGS_PATCH, -1 },
 
     /* /audit */
+    { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
+
+    /* /subscribers: POST without a token is the public's double opt-in */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_POST,
+      ngx_string("GET, HEAD, POST"),
+      INC_OP_SUBSCRIBER_CREATE, -1, -1 },
+
+    /* /subscribers/{id} */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, DELETE"),
+      -1, -1, INC_OP_SUBSCRIBER_DELETE },
+
+    /* /subscribers/{id}/deliveries */
+    { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
+
+    /* /dead-letters */
+    { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
+
+    /* /dead-letters/{id}/retry */
+    { NGX_HTTP_POST, ngx_string("POST"), INC_OP_DEAD_RETRY, -1, -1 },
+
+    /* /queue */
     { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
 };
 
@@ -208,6 +237,35 @@ ngx_http_incident_route(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    if (ngx_http_incident_seg(0, "subscribers")) {
+        if (n <= 2) {
+            ctx->resource = n == 1 ? NGX_HTTP_INCIDENT_R_SUBSCRIBERS
+                                   : NGX_HTTP_INCIDENT_R_SUBSCRIBER;
+            return NGX_OK;
+        }
+
+        if (n == 3 && ngx_http_incident_seg(2, "deliveries")) {
+            ctx->resource = NGX_HTTP_INCIDENT_R_DELIVERIES;
+            return NGX_OK;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_incident_seg(0, "dead-letters")) {
+        if (n == 1) {
+            ctx->resource = NGX_HTTP_INCIDENT_R_DEAD_LETTERS;
+            return NGX_OK;
+        }
+
+        if (n == 3 && ngx_http_incident_seg(2, "retry")) {
+            ctx->resource = NGX_HTTP_INCIDENT_R_DEAD_RETRY;
+            return NGX_OK;
+        }
+
+        return NGX_DECLINED;
+    }
+
     if (ngx_http_incident_seg(0, "components") && n <= 2) {
         ctx->resource = n == 1 ? NGX_HTTP_INCIDENT_R_COMPONENTS
                                : NGX_HTTP_INCIDENT_R_COMPONENT;
@@ -229,6 +287,11 @@ ngx_http_incident_route(ngx_http_request_t *r,
             ctx->resource = NGX_HTTP_INCIDENT_R_AUDIT;
             return NGX_OK;
         }
+
+        if (ngx_http_incident_seg(0, "queue")) {
+            ctx->resource = NGX_HTTP_INCIDENT_R_QUEUE;
+            return NGX_OK;
+        }
     }
 
 #undef ngx_http_incident_seg
@@ -245,8 +308,9 @@ static ngx_int_t
 ngx_http_incident_send(ngx_http_request_t *r, ngx_uint_t status,
     const char *text, size_t len, const char *location, uint64_t generation)
 {
-    ngx_str_t    value, *etag;
-    const char  *type, *cache;
+    ngx_str_t           value, *etag;
+    const char         *type, *cache;
+    ngx_thread_task_t  *task;
 
     if (location != NULL && location[0] != '\0') {
         value.data = (u_char *) location;
@@ -264,7 +328,16 @@ ngx_http_incident_send(ngx_http_request_t *r, ngx_uint_t status,
     etag = NULL;
     cache = NULL;
 
-    if (status == NGX_HTTP_OK && (r->method & NGX_HTTP_INCIDENT_READ)) {
+    task = ngx_http_get_module_ctx(r, ngx_http_incident_module);
+
+    if (task != NULL
+        && ((ngx_http_incident_api_ctx_t *) task->ctx)->private_doc)
+    {
+        /* subscribers and deliveries change without a new generation */
+        cache = "no-store";
+
+    } else if (status == NGX_HTTP_OK && (r->method & NGX_HTTP_INCIDENT_READ))
+    {
         if (ngx_http_incident_etag(r, generation, 0, &value) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -505,6 +578,18 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
          : r->method == NGX_HTTP_PATCH ? route->patch : route->delete;
 
     ctx->job.write.op = (inc_op_t) op;
+    ctx->job.ictx.confirm_expiry = imcf->confirm_expiry;
+    ctx->job.ictx.resend_after = imcf->resend_after;
+
+    if (ctx->resource == NGX_HTTP_INCIDENT_R_SUBSCRIBERS
+        && r->headers_in.authorization == NULL)
+    {
+        /* anyone may ask to subscribe; the mail's link confirms */
+        ctx->job.write.op = INC_OP_SUBSCRIBE;
+        ctx->private_doc = 1;
+        token = NULL;
+        goto body;
+    }
 
     token = ngx_http_incident_authenticate(r);
 
@@ -518,7 +603,9 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
 
     ctx->job.ictx.actor = (char *) token->name.data;
 
-    if (r->method != NGX_HTTP_DELETE) {
+body:
+
+    if (r->method != NGX_HTTP_DELETE && op != INC_OP_DEAD_RETRY) {
         rc = NGX_OK;
 
         if (r->headers_in.content_type == NULL) {
@@ -709,6 +796,60 @@ send:
 }
 
 
+/* the reads that need a token: subscribers and their deliveries */
+static ngx_int_t
+ngx_http_incident_api_private(ngx_http_request_t *r,
+    ngx_http_incident_api_ctx_t *ctx)
+{
+    const char    *field, *message;
+    inc_page_t     page;
+    inc_result_t  *res;
+
+    res = &ctx->job.result;
+    ctx->private_doc = 1;
+
+    if (ngx_http_incident_authenticate(r) == NULL) {
+        return ngx_http_incident_unauthorized(r);
+    }
+
+    if (ctx->resource != NGX_HTTP_INCIDENT_R_SUBSCRIBER
+        && ctx->resource != NGX_HTTP_INCIDENT_R_QUEUE
+        && ngx_http_incident_parse_page(r, 0, &page, &field, &message)
+           != NGX_OK)
+    {
+        return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
+                                               "A query parameter is "
+                                               "invalid.", field, message);
+    }
+
+    switch (ctx->resource) {
+
+    case NGX_HTTP_INCIDENT_R_SUBSCRIBERS:
+        inc_service_subscriber_list(ctx->job.store, &page, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_SUBSCRIBER:
+        inc_service_subscriber_get(ctx->job.store, ctx->job.write.id, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_DELIVERIES:
+        inc_service_delivery_list(ctx->job.store, ctx->job.write.id, &page,
+                                  res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_DEAD_LETTERS:
+        inc_service_dead_list(ctx->job.store, &page, res);
+        break;
+
+    default: /* NGX_HTTP_INCIDENT_R_QUEUE */
+        inc_service_queue_stats(ctx->job.store, res);
+        break;
+    }
+
+    return ngx_http_incident_send_result(r, res);
+}
+
+
 static ngx_int_t
 ngx_http_incident_api_read(ngx_http_request_t *r,
     ngx_http_incident_api_ctx_t *ctx)
@@ -771,6 +912,13 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
     case NGX_HTTP_INCIDENT_R_SETTINGS:
         inc_service_settings(ctx->job.store, res);
         break;
+
+    case NGX_HTTP_INCIDENT_R_SUBSCRIBERS:
+    case NGX_HTTP_INCIDENT_R_SUBSCRIBER:
+    case NGX_HTTP_INCIDENT_R_DELIVERIES:
+    case NGX_HTTP_INCIDENT_R_DEAD_LETTERS:
+    case NGX_HTTP_INCIDENT_R_QUEUE:
+        return ngx_http_incident_api_private(r, ctx);
 
     default: /* NGX_HTTP_INCIDENT_R_AUDIT */
         if (ngx_http_incident_authenticate(r) == NULL) {
@@ -858,7 +1006,9 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
 
     ctx->job.ictx.now = ngx_time();
 
-    if (r->method != NGX_HTTP_DELETE) {
+    if (r->method != NGX_HTTP_DELETE
+        && ctx->job.write.op != INC_OP_DEAD_RETRY)
+    {
         if (!inc_utf8_valid(body.data, body.len)) {
             return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
                                              "The body is not valid UTF-8.",

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "incident_model.h"
+#include "incident_mail.h"
+#include "incident_webhook.h"
 
 
 /* a client may claim "now" a little ahead of our clock */
@@ -46,6 +48,13 @@ const inc_enum_t  inc_component_statuses[INC_COMP_COUNT] = {
     { "degraded_performance", "Degraded Performance", NULL },
     { "partial_outage", "Partial Outage", NULL },
     { "major_outage", "Major Outage", NULL },
+};
+
+const inc_enum_t  inc_subscriber_types[INC_SUBSCRIBER_COUNT] = {
+    { "email", "Email", "mail to a confirmed address" },
+    { "webhook", "Webhook", "signed JSON POSTs (Standard Webhooks)" },
+    { "slack", "Slack", "a Slack incoming webhook" },
+    { "discord", "Discord", "a Discord webhook" },
 };
 
 const inc_enum_t  inc_positions[INC_POSITION_COUNT] = {
@@ -730,6 +739,78 @@ inc_validate_component_move(const cJSON *in, cJSON *out, cJSON *errors)
     };
 
     inc_take_enum(in, "direction", 1, directions, 2, out, errors);
+}
+
+
+/* a bare address, trimmed; stored as given, indexed in lower case */
+static void
+inc_take_email(const cJSON *in, cJSON *out, cJSON *errors)
+{
+    const cJSON  *email;
+
+    if (inc_take_string(in, "email", 1, INC_EMAIL_MAX, out, errors) != 1) {
+        return;
+    }
+
+    email = cJSON_GetObjectItemCaseSensitive(out, "email");
+
+    if (!inc_email_valid(email->valuestring, strlen(email->valuestring))) {
+        inc_error_add(errors, "email",
+                      "must be an email address such as "
+                      "name@example.com");
+    }
+}
+
+
+void
+inc_validate_subscribe(const cJSON *in, cJSON *out, cJSON *errors)
+{
+    inc_take_email(in, out, errors);
+    inc_take_ids(in, "componentIds", out, errors);
+}
+
+
+void
+inc_validate_subscriber(const cJSON *in, cJSON *out, cJSON *errors)
+{
+    int           type;
+    const cJSON  *url, *t;
+
+    t = cJSON_GetObjectItemCaseSensitive(in, "type");
+
+    if (t == NULL) {
+        cJSON_AddStringToObject(out, "type", "email");
+        type = INC_SUBSCRIBER_EMAIL;
+
+    } else if (inc_take_enum(in, "type", 1, inc_subscriber_types,
+                             INC_SUBSCRIBER_COUNT, out, errors) == 1)
+    {
+        type = inc_enum_find(inc_subscriber_types, INC_SUBSCRIBER_COUNT,
+                             t->valuestring);
+
+    } else {
+        return;
+    }
+
+    inc_take_ids(in, "componentIds", out, errors);
+
+    if (type == INC_SUBSCRIBER_EMAIL) {
+        inc_take_email(in, out, errors);
+        return;
+    }
+
+    if (inc_take_string(in, "url", 1, INC_URL_MAX, out, errors) != 1) {
+        return;
+    }
+
+    url = cJSON_GetObjectItemCaseSensitive(out, "url");
+
+    if (!inc_webhook_url_valid(url->valuestring, strlen(url->valuestring)))
+    {
+        inc_error_add(errors, "url",
+                      "must be an http:// or https:// URL without "
+                      "credentials in the host part");
+    }
 }
 
 

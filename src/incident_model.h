@@ -57,6 +57,15 @@ enum {
     INC_COMP_COUNT
 };
 
+/* the order of inc_channel_t */
+enum {
+    INC_SUBSCRIBER_EMAIL = 0,
+    INC_SUBSCRIBER_WEBHOOK,
+    INC_SUBSCRIBER_SLACK,
+    INC_SUBSCRIBER_DISCORD,
+    INC_SUBSCRIBER_COUNT
+};
+
 enum {
     INC_POSITION_TOP = 0,
     INC_POSITION_BELOW_STATUS,
@@ -69,6 +78,7 @@ extern const inc_enum_t  inc_incident_statuses[INC_STATUS_COUNT];
 extern const inc_enum_t  inc_impacts[INC_IMPACT_COUNT];
 extern const inc_enum_t  inc_component_statuses[INC_COMP_COUNT];
 extern const inc_enum_t  inc_positions[INC_POSITION_COUNT];
+extern const inc_enum_t  inc_subscriber_types[INC_SUBSCRIBER_COUNT];
 
 /* "All Systems Operational", ... indexed by component status */
 extern const char       *inc_overall_descriptions[INC_COMP_COUNT];
@@ -100,6 +110,8 @@ void inc_validate_component_move(const cJSON *in, cJSON *out,
     cJSON *errors);
 cJSON *inc_settings_defaults(void);
 void inc_validate_settings(const cJSON *in, cJSON *out, cJSON *errors);
+void inc_validate_subscribe(const cJSON *in, cJSON *out, cJSON *errors);
+void inc_validate_subscriber(const cJSON *in, cJSON *out, cJSON *errors);
 
 
 /* status rules */

@@ -11,6 +11,7 @@
 #include "incident_json.h"
 #include "incident_service.h"
 #include "incident_service_int.h"
+#include "incident_queue.h"
 
 
 typedef int (*inc_op_pt)(inc_txn_t *txn, const inc_ctx_t *ctx,
@@ -52,6 +53,12 @@ static const inc_op_pt  inc_ops[INC_OP_COUNT] = {
     inc_op_component_delete,
     inc_op_settings_patch,
     inc_op_component_move,
+    inc_op_subscribe,
+    inc_op_subscriber_create,
+    inc_op_subscriber_delete,
+    inc_op_subscriber_confirm,
+    inc_op_unsubscribe,
+    inc_op_dead_retry,
 };
 
 
@@ -75,7 +82,7 @@ inc_result_problem(inc_result_t *res, int status, const char *detail,
 }
 
 
-static void
+void
 inc_result_ok(inc_result_t *res, int status, cJSON *body)
 {
     inc_result_free(res);
@@ -113,7 +120,7 @@ inc_result_not_found(inc_result_t *res, const char *what)
 }
 
 
-static int
+int
 inc_result_invalid(inc_result_t *res, cJSON *errors)
 {
     inc_result_problem(res, 422, "Some fields are invalid; nothing was "
@@ -123,14 +130,14 @@ inc_result_invalid(inc_result_t *res, cJSON *errors)
 }
 
 
-static const cJSON *
+const cJSON *
 inc_field(const cJSON *obj, const char *name)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, name);
 }
 
 
-static void
+void
 inc_set(cJSON *obj, const char *name, cJSON *item)
 {
     if (item == NULL) {
@@ -146,7 +153,7 @@ inc_set(cJSON *obj, const char *name, cJSON *item)
 }
 
 
-static void
+void
 inc_set_copy(cJSON *obj, const cJSON *from, const char *name)
 {
     const cJSON  *item;
@@ -158,7 +165,7 @@ inc_set_copy(cJSON *obj, const cJSON *from, const char *name)
 }
 
 
-static void
+void
 inc_set_time(cJSON *obj, const char *name, time_t t)
 {
     inc_set(obj, name, t ? cJSON_CreateNumber((double) t)
@@ -166,7 +173,7 @@ inc_set_time(cJSON *obj, const char *name, time_t t)
 }
 
 
-static int
+int
 inc_audit(inc_txn_t *txn, const inc_ctx_t *ctx, const char *action,
     const char *type, uint64_t object_id)
 {
@@ -193,7 +200,7 @@ inc_audit(inc_txn_t *txn, const inc_ctx_t *ctx, const char *action,
 
 
 /* every id in "ids" must name a component; else one error entry */
-static int
+int
 inc_check_components(inc_txn_t *txn, const cJSON *ids, cJSON *errors)
 {
     int           rc;
@@ -605,7 +612,7 @@ inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
 {
     int           rc;
     char         *message;
-    cJSON        *rec, *errors, *doc;
+    cJSON        *rec, *errors, *doc, *update;
     time_t        started;
     uint64_t      id;
     const cJSON  *in;
@@ -667,10 +674,20 @@ inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
     }
 
     message = (char *) inc_rec_str(in, "message");
+    update = NULL;
 
     if (rc == INC_OK && message[0] != '\0') {
-        rc = inc_update_add(txn, ctx, id, rec, in, NULL);
+        rc = inc_update_add(txn, ctx, id, rec, in, &update);
     }
+
+    /* the announcement commits with the change, or neither does */
+    if (rc == INC_OK && !cJSON_IsFalse(inc_field(in, "notify"))) {
+        rc = inc_queue_enqueue_fanout(txn, ctx->now, id,
+                                      inc_rec_id(update, "id"),
+                                      "incident.created");
+    }
+
+    cJSON_Delete(update);
 
     if (rc == INC_OK) {
         rc = inc_record_put(txn, INC_DB_INCIDENTS, id, 0, rec);
@@ -879,6 +896,15 @@ inc_op_update_create(inc_txn_t *txn, const inc_ctx_t *ctx,
 
     if (rc == INC_OK) {
         rc = inc_update_add(txn, ctx, w->id, rec, in, &doc);
+    }
+
+    if (rc == INC_OK && !cJSON_IsFalse(inc_field(in, "notify"))) {
+        rc = inc_queue_enqueue_fanout(txn, ctx->now, w->id,
+                                      inc_rec_id(doc, "id"),
+                                      strcmp(inc_rec_str(in, "status"),
+                                             "resolved") == 0
+                                      ? "incident.resolved"
+                                      : "incident.updated");
     }
 
     if (rc == INC_OK) {
@@ -1577,6 +1603,14 @@ inc_service_validate(inc_op_t op, const cJSON *in, time_t now, cJSON *out,
 
     case INC_OP_SETTINGS_PATCH:
         inc_validate_settings(in, out, errors);
+        break;
+
+    case INC_OP_SUBSCRIBE:
+        inc_validate_subscribe(in, out, errors);
+        break;
+
+    case INC_OP_SUBSCRIBER_CREATE:
+        inc_validate_subscriber(in, out, errors);
         break;
 
     default: /* the deletes take no document */

@@ -33,6 +33,12 @@ typedef enum {
     INC_OP_COMPONENT_DELETE,
     INC_OP_SETTINGS_PATCH,
     INC_OP_COMPONENT_MOVE,       /* {"direction": "up" | "down"} */
+    INC_OP_SUBSCRIBE,            /* public: double opt-in */
+    INC_OP_SUBSCRIBER_CREATE,    /* an admin's: confirmed at once */
+    INC_OP_SUBSCRIBER_DELETE,
+    INC_OP_SUBSCRIBER_CONFIRM,   /* id from a verified link token */
+    INC_OP_UNSUBSCRIBE,          /* id from a verified link token */
+    INC_OP_DEAD_RETRY,           /* a dead letter back into the queue */
     INC_OP_COUNT
 } inc_op_t;
 
@@ -47,6 +53,8 @@ typedef struct {
     const char  *base_url;       /* "https://status.example.com" */
     const char  *actor;          /* who writes: a token name */
     time_t       now;
+    time_t       confirm_expiry; /* a confirmation link works this long */
+    time_t       resend_after;   /* between confirmation mails to one */
 } inc_ctx_t;
 
 typedef struct {
@@ -110,6 +118,27 @@ void inc_service_page_base(inc_store_t *store, inc_result_t *res);
 
 void inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
     inc_result_t *res);
+
+/* subscribers and the queue (incident_subscriber.c) */
+void inc_service_subscriber_list(inc_store_t *store, const inc_page_t *page,
+    inc_result_t *res);
+void inc_service_subscriber_get(inc_store_t *store, uint64_t id,
+    inc_result_t *res);
+void inc_service_delivery_list(inc_store_t *store, uint64_t id,
+    const inc_page_t *page, inc_result_t *res);
+void inc_service_dead_list(inc_store_t *store, const inc_page_t *page,
+    inc_result_t *res);
+void inc_service_queue_stats(inc_store_t *store, inc_result_t *res);
+
+/*
+ * Link tokens: "<id>.<hex HMAC-SHA256(secret, purpose:id)>", for the
+ * confirmation and unsubscribe links.  inc_link_token_check() returns the
+ * id, or 0 for a token that is not ours.
+ */
+void inc_link_token(const unsigned char *secret, const char *purpose,
+    uint64_t id, char *out, size_t size);
+uint64_t inc_link_token_check(const unsigned char *secret,
+    const char *purpose, const char *token, size_t len);
 
 
 #endif /* _INCIDENT_SERVICE_H_INCLUDED_ */

@@ -36,6 +36,32 @@ int inc_incident_doc(inc_txn_t *txn, const inc_ctx_t *ctx, const cJSON *rec,
     cJSON **out);
 int inc_settings_load(inc_txn_t *txn, cJSON **rec);
 
+void inc_result_ok(inc_result_t *res, int status, cJSON *body);
+int inc_result_invalid(inc_result_t *res, cJSON *errors);
+const cJSON *inc_field(const cJSON *obj, const char *name);
+void inc_set(cJSON *obj, const char *name, cJSON *item);
+void inc_set_copy(cJSON *obj, const cJSON *from, const char *name);
+void inc_set_time(cJSON *obj, const char *name, time_t t);
+int inc_audit(inc_txn_t *txn, const inc_ctx_t *ctx, const char *action,
+    const char *type, uint64_t object_id);
+int inc_check_components(inc_txn_t *txn, const cJSON *ids, cJSON *errors);
+
+/* subscribers (incident_subscriber.c) */
+cJSON *inc_json_subscriber(const cJSON *rec);
+int inc_subscribers_purge(inc_txn_t *txn, time_t now, time_t expiry);
+int inc_op_subscribe(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_subscriber_create(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_subscriber_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_subscriber_confirm(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_unsubscribe(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_dead_retry(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+
 void inc_result_store_failed(inc_result_t *res, inc_txn_t *txn, int rc);
 int inc_result_not_found(inc_result_t *res, const char *what);
 int inc_read_begin(inc_store_t *store, inc_txn_t *txn, inc_result_t *res);

@@ -30,7 +30,8 @@ struct inc_store_s {
 
 static const char  *inc_db_names[INC_DB_COUNT] = {
     "meta", "settings", "components", "incidents", "updates", "active",
-    "audit", "status_log"
+    "audit", "status_log", "subscribers", "subscriber_email", "jobs",
+    "dead", "deliveries"
 };
 
 
@@ -39,12 +40,14 @@ typedef int (*inc_upgrade_pt)(inc_txn_t *txn);
 static int inc_upgrade_initial(inc_txn_t *txn);
 static int inc_upgrade_status_log(inc_txn_t *txn);
 static int inc_upgrade_secret(inc_txn_t *txn);
+static int inc_upgrade_notify(inc_txn_t *txn);
 
 /* inc_upgrades[v] brings a store from schema v to v + 1 */
 static inc_upgrade_pt  inc_upgrades[INC_SCHEMA_VERSION] = {
     inc_upgrade_initial,
     inc_upgrade_status_log,
     inc_upgrade_secret,
+    inc_upgrade_notify,
 };
 
 
@@ -98,7 +101,8 @@ inc_get_u64(const unsigned char *p)
 static size_t
 inc_key_size(inc_db_t db)
 {
-    return (db == INC_DB_UPDATES || db == INC_DB_STATUS_LOG) ? 16 : 8;
+    return (db == INC_DB_UPDATES || db == INC_DB_STATUS_LOG
+            || db == INC_DB_JOBS || db == INC_DB_DELIVERIES) ? 16 : 8;
 }
 
 
@@ -235,6 +239,19 @@ inc_upgrade_secret(inc_txn_t *txn)
     return inc_mdb_result(txn, mdb_put(txn->txn,
                                        txn->store->dbi[INC_DB_META],
                                        &key, &val, 0));
+}
+
+
+/*
+ * schema 3 -> 4: subscribers and the notification queue.  Their databases
+ * are created when the store opens; there is nothing to convert.
+ */
+static int
+inc_upgrade_notify(inc_txn_t *txn)
+{
+    (void) txn;
+
+    return INC_OK;
 }
 
 
@@ -465,6 +482,7 @@ inc_txn_begin(inc_store_t *store, int write, inc_txn_t *txn)
     txn->store = store;
     txn->txn = NULL;
     txn->write = write;
+    txn->quiet = 0;
     txn->mdb_error = 0;
 
     if (!write && store->reader != NULL && !store->reader_busy) {
@@ -516,7 +534,8 @@ inc_txn_commit(inc_txn_t *txn, time_t now)
         return INC_OK;
     }
 
-    {
+    /* the queue's own bookkeeping shows on no page: caches stay valid */
+    if (!txn->quiet) {
         rc = inc_meta_get_u64(txn, "generation", &generation);
         if (rc == INC_ERROR) {
             goto failed;
@@ -823,6 +842,19 @@ inc_named_put(inc_txn_t *txn, inc_db_t db, const char *name,
     key.mv_size = strlen(name);
 
     return inc_value_put(txn, txn->store->dbi[db], &key, record);
+}
+
+
+int
+inc_named_del(inc_txn_t *txn, inc_db_t db, const char *name)
+{
+    MDB_val  key;
+
+    key.mv_data = (void *) name;
+    key.mv_size = strlen(name);
+
+    return inc_mdb_result(txn, mdb_del(txn->txn, txn->store->dbi[db],
+                                       &key, NULL));
 }
 
 

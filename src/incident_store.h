@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 
-#define INC_SCHEMA_VERSION  3
+#define INC_SCHEMA_VERSION  4
 #define INC_SECRET_LEN      32
 
 
@@ -35,6 +35,11 @@ typedef enum {
     INC_DB_ACTIVE,           /* unresolved incident ids, empty values */
     INC_DB_AUDIT,
     INC_DB_STATUS_LOG,       /* key: component id + change id */
+    INC_DB_SUBSCRIBERS,
+    INC_DB_SUBSCRIBER_EMAIL, /* key: the lower-case address; {"id": N} */
+    INC_DB_JOBS,             /* key: due time in ms + job id */
+    INC_DB_DEAD,             /* jobs that ran out of attempts, by id */
+    INC_DB_DELIVERIES,       /* key: subscriber id + delivery id */
     INC_DB_COUNT
 } inc_db_t;
 
@@ -45,6 +50,7 @@ typedef struct {
     inc_store_t  *store;
     MDB_txn      *txn;
     int           write;
+    int           quiet;         /* commit without a new generation */
     int           mdb_error;     /* the last LMDB error, 0 if none */
 } inc_txn_t;
 
@@ -87,6 +93,7 @@ int inc_named_get(inc_txn_t *txn, inc_db_t db, const char *name,
     cJSON **record);
 int inc_named_put(inc_txn_t *txn, inc_db_t db, const char *name,
     const cJSON *record);
+int inc_named_del(inc_txn_t *txn, inc_db_t db, const char *name);
 
 /*
  * Cursors.  inc_iter_seek() positions at the first key >= (id, sub); the

@@ -35,6 +35,22 @@ typedef struct {
     inc_store_t          *store;        /* this worker's, after the fork */
     u_char                secret[INC_SECRET_LEN];   /* CSRF, link tokens */
     ngx_uint_t            has_secret;
+
+    /* notifications */
+    ngx_str_t             smtp_url;     /* NUL-terminated, or empty */
+    ngx_flag_t            smtp_starttls;
+    ngx_str_t             mail_from;    /* NUL-terminated */
+    ngx_str_t             notify_url;   /* links in messages, no "/" end */
+    ngx_flag_t            webhook_allow_private;
+    ngx_uint_t            notify_attempts;
+    ngx_msec_t            notify_backoff;
+    ngx_msec_t            notify_backoff_max;
+    ngx_uint_t            notify_concurrency;
+    ngx_uint_t            notify_connections;   /* per host */
+    ngx_msec_t            notify_timeout;
+    ngx_msec_t            notify_lease;
+    time_t                confirm_expiry;
+    time_t                resend_after;
 } ngx_http_incident_main_conf_t;
 
 
@@ -102,6 +118,12 @@ ngx_int_t ngx_http_incident_split_uri(ngx_http_request_t *r,
 ngx_int_t ngx_http_incident_admin_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_incident_base_url(ngx_http_request_t *r,
     const char **base_url);
+
+
+ngx_int_t ngx_http_incident_notify_init(ngx_cycle_t *cycle,
+    ngx_http_incident_main_conf_t *imcf);
+void ngx_http_incident_notify_exit(void);
+void ngx_http_incident_notify_kick(void);
 
 
 extern ngx_module_t  ngx_http_incident_module;

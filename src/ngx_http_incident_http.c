@@ -386,6 +386,11 @@ ngx_http_incident_job_finish(ngx_event_t *ev)
 
     ngx_http_incident_log_result(r, &job->result);
 
+    if (job->result.status < NGX_HTTP_SPECIAL_RESPONSE) {
+        /* the write may have queued notifications */
+        ngx_http_incident_notify_kick();
+    }
+
     rc = job->done(r, job);
 
     free(job->text);

@@ -7,6 +7,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_incident.h"
+#include "incident_mail.h"
 
 
 #define NGX_HTTP_INCIDENT_DEFAULT_SIZE  (64 * 1024 * 1024)
@@ -29,6 +30,13 @@ static char *ngx_http_incident_api_tokens(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_incident_public_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_incident_init_main_conf(ngx_conf_t *cf, void *conf);
+static char *ngx_http_incident_smtp(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_incident_mail_from(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_incident_notify_retries(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_incident_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_incident_init_process(ngx_cycle_t *cycle);
 static void ngx_http_incident_exit_process(ngx_cycle_t *cycle);
@@ -78,6 +86,76 @@ static ngx_command_t  ngx_http_incident_commands[] = {
       0,
       NULL },
 
+    { ngx_string("incident_smtp"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_incident_smtp,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_mail_from"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_incident_mail_from,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_webhook_allow_private"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_incident_main_conf_t, webhook_allow_private),
+      NULL },
+
+    { ngx_string("incident_notify_retries"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      ngx_http_incident_notify_retries,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("incident_notify_concurrency"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_incident_main_conf_t, notify_concurrency),
+      NULL },
+
+    { ngx_string("incident_notify_connections"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_incident_main_conf_t, notify_connections),
+      NULL },
+
+    { ngx_string("incident_notify_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_incident_main_conf_t, notify_timeout),
+      NULL },
+
+    { ngx_string("incident_notify_lease"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_incident_main_conf_t, notify_lease),
+      NULL },
+
+    { ngx_string("incident_subscribe_expiry"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_incident_main_conf_t, confirm_expiry),
+      NULL },
+
+    { ngx_string("incident_subscribe_resend"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_incident_main_conf_t, resend_after),
+      NULL },
+
     { ngx_string("incident_api_max_body"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -94,7 +172,7 @@ static ngx_http_module_t  ngx_http_incident_module_ctx = {
     NULL,                                  /* postconfiguration */
 
     ngx_http_incident_create_main_conf,    /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_incident_init_main_conf,      /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -129,6 +207,18 @@ ngx_http_incident_create_main_conf(ngx_conf_t *cf)
     if (imcf == NULL) {
         return NULL;
     }
+
+    imcf->smtp_starttls = NGX_CONF_UNSET;
+    imcf->webhook_allow_private = NGX_CONF_UNSET;
+    imcf->notify_attempts = NGX_CONF_UNSET_UINT;
+    imcf->notify_backoff = NGX_CONF_UNSET_MSEC;
+    imcf->notify_backoff_max = NGX_CONF_UNSET_MSEC;
+    imcf->notify_concurrency = NGX_CONF_UNSET_UINT;
+    imcf->notify_connections = NGX_CONF_UNSET_UINT;
+    imcf->notify_timeout = NGX_CONF_UNSET_MSEC;
+    imcf->notify_lease = NGX_CONF_UNSET_MSEC;
+    imcf->confirm_expiry = NGX_CONF_UNSET;
+    imcf->resend_after = NGX_CONF_UNSET;
 
     return imcf;
 }
@@ -565,6 +655,276 @@ ngx_http_incident_public_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* incident_smtp smtp://[user:password@]host[:port] [starttls]; */
+static char *
+ngx_http_incident_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_incident_main_conf_t  *imcf = conf;
+
+    ngx_str_t  *value, url;
+
+    if (imcf->smtp_url.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    url = value[1];
+
+    if (!((url.len > 7 && ngx_strncasecmp(url.data, (u_char *) "smtp://", 7)
+                          == 0)
+          || (url.len > 8
+              && ngx_strncasecmp(url.data, (u_char *) "smtps://", 8) == 0)))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_smtp\" must be an smtp:// or "
+                           "smtps:// URL, not \"%V\"", &url);
+        return NGX_CONF_ERROR;
+    }
+
+    imcf->smtp_starttls = 0;
+
+    if (cf->args->nelts == 3) {
+        if (ngx_strcmp(value[2].data, "starttls") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"incident_smtp\" has an unknown parameter "
+                               "\"%V\": only \"starttls\" may follow the "
+                               "URL", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        imcf->smtp_starttls = 1;
+    }
+
+    /* value[1] is NUL-terminated by the configuration parser */
+    imcf->smtp_url = url;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_incident_mail_from(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_incident_main_conf_t  *imcf = conf;
+
+    char        bare[INC_EMAIL_MAX + 1];
+    ngx_str_t  *value;
+    ngx_uint_t  i;
+
+    if (imcf->mail_from.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (i = 0; i < value[1].len; i++) {
+        if (value[1].data[i] < 0x20 || value[1].data[i] >= 0x7f) {
+            break;
+        }
+    }
+
+    if (i < value[1].len
+        || !inc_mail_address((char *) value[1].data, bare, sizeof(bare)))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_mail_from\" needs an address such "
+                           "as \"status@example.com\" or \"Example Status "
+                           "<status@example.com>\" in ASCII, not \"%V\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    imcf->mail_from = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+/* incident_notify_retries ATTEMPTS [base=TIME] [max=TIME]; */
+static char *
+ngx_http_incident_notify_retries(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_incident_main_conf_t  *imcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value, s;
+    ngx_msec_t  *target, t;
+    ngx_uint_t   i;
+
+    if (imcf->notify_attempts != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n < 1 || n > 100) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_notify_retries\" needs a number of "
+                           "attempts from 1 to 100, not \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    imcf->notify_attempts = (ngx_uint_t) n;
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "base=", 5) == 0) {
+            target = &imcf->notify_backoff;
+            s.data = value[i].data + 5;
+            s.len = value[i].len - 5;
+
+        } else if (ngx_strncmp(value[i].data, "max=", 4) == 0) {
+            target = &imcf->notify_backoff_max;
+            s.data = value[i].data + 4;
+            s.len = value[i].len - 4;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"incident_notify_retries\" has an unknown "
+                               "parameter \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        t = ngx_parse_time(&s, 0);
+
+        if (t == (ngx_msec_t) NGX_ERROR || t == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"incident_notify_retries\" has an invalid "
+                               "time in \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        *target = t;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Links in notifications need an absolute URL that no request supplies:
+ * incident_public_url of the http block, else of the first server that
+ * has one.
+ */
+static ngx_str_t *
+ngx_http_incident_find_public_url(ngx_conf_t *cf)
+{
+    ngx_uint_t                     i;
+    ngx_http_conf_ctx_t           *ctx;
+    ngx_http_core_srv_conf_t     **cscfp;
+    ngx_http_core_main_conf_t     *cmcf;
+    ngx_http_incident_loc_conf_t  *ilcf;
+
+    ctx = cf->ctx;
+    ilcf = ctx->loc_conf[ngx_http_incident_module.ctx_index];
+
+    if (ilcf->public_url.data != NULL) {
+        return &ilcf->public_url;
+    }
+
+    cmcf = ctx->main_conf[ngx_http_core_module.ctx_index];
+    cscfp = cmcf->servers.elts;
+
+    for (i = 0; i < cmcf->servers.nelts; i++) {
+        ilcf = cscfp[i]->ctx->loc_conf[ngx_http_incident_module.ctx_index];
+
+        if (ilcf->public_url.data != NULL) {
+            return &ilcf->public_url;
+        }
+    }
+
+    return NULL;
+}
+
+
+static char *
+ngx_http_incident_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_incident_main_conf_t  *imcf = conf;
+
+    u_char     *p, *host;
+    size_t      len;
+    ngx_str_t  *url;
+
+    ngx_conf_init_value(imcf->smtp_starttls, 0);
+    ngx_conf_init_value(imcf->webhook_allow_private, 0);
+    ngx_conf_init_uint_value(imcf->notify_attempts, 14);
+    ngx_conf_init_msec_value(imcf->notify_backoff, 30000);
+    ngx_conf_init_msec_value(imcf->notify_backoff_max, 4 * 60 * 60 * 1000);
+    ngx_conf_init_uint_value(imcf->notify_concurrency, 64);
+    ngx_conf_init_uint_value(imcf->notify_connections, 8);
+    ngx_conf_init_msec_value(imcf->notify_timeout, 30000);
+    ngx_conf_init_msec_value(imcf->notify_lease, 120000);
+    ngx_conf_init_value(imcf->confirm_expiry, 7 * 24 * 60 * 60);
+    ngx_conf_init_value(imcf->resend_after, 10 * 60);
+
+    if (imcf->db_path.data == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    if (imcf->notify_concurrency == 0 || imcf->notify_connections == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_notify_concurrency\" and "
+                           "\"incident_notify_connections\" must not be "
+                           "zero");
+        return NGX_CONF_ERROR;
+    }
+
+    if (imcf->notify_lease <= imcf->notify_timeout) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_notify_lease\" (%M ms) must be "
+                           "longer than \"incident_notify_timeout\" (%M ms): "
+                           "a delivery must end before its lease does",
+                           imcf->notify_lease, imcf->notify_timeout);
+        return NGX_CONF_ERROR;
+    }
+
+    if (imcf->confirm_expiry <= 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_subscribe_expiry\" must not be zero");
+        return NGX_CONF_ERROR;
+    }
+
+    url = ngx_http_incident_find_public_url(cf);
+
+    if (url == NULL) {
+        ngx_str_set(&imcf->notify_url, "http://localhost");
+
+    } else {
+        imcf->notify_url = *url;
+    }
+
+    if (imcf->mail_from.data != NULL) {
+        return NGX_CONF_OK;
+    }
+
+    /* status@ the public host, when that makes an address */
+    host = (u_char *) ngx_strstr(imcf->notify_url.data, "://") + 3;
+    len = strcspn((char *) host, ":/?#");
+
+    p = ngx_pnalloc(cf->pool, sizeof("status@") + len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    imcf->mail_from.data = p;
+    p = ngx_cpymem(p, "status@", 7);
+    p = ngx_cpymem(p, host, len);
+    *p = '\0';
+    imcf->mail_from.len = p - imcf->mail_from.data;
+
+    if (!inc_email_valid((char *) imcf->mail_from.data, imcf->mail_from.len))
+    {
+        ngx_str_set(&imcf->mail_from, "status@localhost.localdomain");
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_http_incident_main_conf_t *
 ngx_http_incident_cycle_conf(ngx_cycle_t *cycle)
 {
@@ -687,11 +1047,12 @@ ngx_http_incident_init_process(ngx_cycle_t *cycle)
 
     } else {
         ngx_log_error(NGX_LOG_CRIT, cycle->log, 0,
-                      "incident_db \"%V\" has no secret: the admin UI is "
-                      "unavailable", &imcf->db_path);
+                      "incident_db \"%V\" has no secret: the admin UI and "
+                      "notifications are unavailable", &imcf->db_path);
+        return NGX_OK;
     }
 
-    return NGX_OK;
+    return ngx_http_incident_notify_init(cycle, imcf);
 }
 
 
@@ -699,6 +1060,8 @@ static void
 ngx_http_incident_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_incident_main_conf_t  *imcf;
+
+    ngx_http_incident_notify_exit();
 
     imcf = ngx_http_incident_cycle_conf(cycle);
 

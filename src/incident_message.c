@@ -1,0 +1,531 @@
+/*
+ * Notification contents for each channel.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "incident_html.h"
+#include "incident_model.h"
+#include "incident_message.h"
+
+
+#define INC_DISCORD_DESCRIPTION_MAX  4000
+#define INC_SLACK_TEXT_MAX           2900
+
+
+typedef struct {
+    const char  *title;
+    const char  *status;         /* the label: "Investigating" */
+    const char  *impact;         /* the label: "Major" */
+    const char  *message;        /* Markdown, may be "" */
+    const char  *url;
+    const char  *posted;         /* RFC 3339 */
+    char         duration[64];   /* "45 minutes" once resolved, or "" */
+    int          severity;       /* INC_IMPACT_* */
+} inc_facts_t;
+
+
+static const char *
+inc_str(const cJSON *obj, const char *name)
+{
+    const cJSON  *item;
+
+    item = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+    return cJSON_IsString(item) ? item->valuestring : "";
+}
+
+
+static void
+inc_facts(const inc_event_t *ev, inc_facts_t *f)
+{
+    const char   *status;
+    const cJSON  *seconds;
+
+    status = inc_str(ev->update ? ev->update : ev->incident, "status");
+
+    f->title = inc_str(ev->incident, "title");
+    f->status = inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT,
+                               status);
+    f->impact = inc_enum_label(inc_impacts, INC_IMPACT_COUNT,
+                               inc_str(ev->incident, "impact"));
+    f->severity = inc_enum_find(inc_impacts, INC_IMPACT_COUNT,
+                                inc_str(ev->incident, "impact"));
+    f->message = ev->update ? inc_str(ev->update, "message") : "";
+    f->url = inc_str(ev->incident, "url");
+    f->posted = inc_str(ev->update ? ev->update : ev->incident,
+                        ev->update ? "createdAt" : "startedAt");
+    f->duration[0] = '\0';
+
+    seconds = cJSON_GetObjectItemCaseSensitive(ev->incident,
+                                               "durationSeconds");
+
+    if (strcmp(status, "resolved") == 0 && cJSON_IsNumber(seconds)) {
+        inc_duration_text((long) seconds->valuedouble, f->duration,
+                          sizeof(f->duration));
+    }
+
+    if (f->status == NULL) {
+        f->status = status;
+    }
+
+    if (f->impact == NULL) {
+        f->impact = "";
+    }
+}
+
+
+/* a string cut short by snprintf() ends on a whole character again */
+static void
+inc_utf8_trim(char *s)
+{
+    size_t  len;
+
+    len = strlen(s);
+
+    while (len && !inc_utf8_valid((unsigned char *) s, len)) {
+        s[--len] = '\0';
+    }
+}
+
+
+/* "2026-11-27T10:00:00Z" as "27 Nov 2026 10:00 UTC" */
+static void
+inc_human_time(const char *rfc3339, char *buf, size_t size)
+{
+    time_t     t;
+    struct tm  tm;
+
+    if (inc_time_parse(rfc3339, &t) != 0) {
+        snprintf(buf, size, "%s", rfc3339);
+        return;
+    }
+
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%d %b %Y %H:%M UTC", &tm);
+}
+
+
+static char *
+inc_strdup_subject(const inc_facts_t *f)
+{
+    inc_buf_t  b;
+
+    if (inc_buf_init(&b, 256) != 0) {
+        return NULL;
+    }
+
+    inc_buf_printf(&b, "[%s] %s", f->status, f->title);
+
+    return inc_buf_detach(&b, NULL);
+}
+
+
+static void
+inc_mail_footer_text(inc_buf_t *b, const char *page_title,
+    const char *unsubscribe)
+{
+    inc_buf_printf(b, "\n-- \nYou receive this mail because this address "
+                   "subscribed to updates from %s.\n", page_title);
+
+    if (unsubscribe != NULL) {
+        inc_buf_printf(b, "Unsubscribe: %s\n", unsubscribe);
+    }
+}
+
+
+static void
+inc_mail_footer_html(inc_buf_t *b, const char *page_title,
+    const char *unsubscribe)
+{
+    inc_buf_str(b, "<hr><p style=\"color:#555;font-size:13px\">You receive "
+                "this mail because this address subscribed to updates "
+                "from ");
+    inc_buf_escape(b, page_title);
+    inc_buf_str(b, ".");
+
+    if (unsubscribe != NULL) {
+        inc_buf_str(b, " <a href=\"");
+        inc_buf_escape(b, unsubscribe);
+        inc_buf_str(b, "\">Unsubscribe</a>");
+    }
+
+    inc_buf_str(b, "</p>\n</body>\n</html>\n");
+}
+
+
+static void
+inc_mail_head_html(inc_buf_t *b, const char *subject)
+{
+    inc_buf_str(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>"
+                "<meta charset=\"utf-8\"><title>");
+    inc_buf_escape(b, subject);
+    inc_buf_str(b, "</title></head>\n<body style=\"font-family:sans-serif;"
+                "line-height:1.5;color:#1a1a1a;max-width:40em\">\n");
+}
+
+
+int
+inc_message_mail(const inc_event_t *ev, const char *unsubscribe,
+    inc_mail_body_t *out)
+{
+    char         when[64];
+    inc_buf_t    text, html;
+    inc_facts_t  f;
+
+    memset(out, 0, sizeof(inc_mail_body_t));
+    inc_facts(ev, &f);
+    inc_human_time(f.posted, when, sizeof(when));
+
+    out->subject = inc_strdup_subject(&f);
+
+    if (out->subject == NULL || inc_buf_init(&text, 2048) != 0) {
+        inc_mail_body_free(out);
+        return -1;
+    }
+
+    if (inc_buf_init(&html, 4096) != 0) {
+        inc_buf_free(&text);
+        inc_mail_body_free(out);
+        return -1;
+    }
+
+    inc_buf_printf(&text, "%s\n\n%s", f.title, f.status);
+
+    if (f.message[0] != '\0') {
+        inc_buf_printf(&text, " - %s", f.message);
+    }
+
+    inc_buf_printf(&text, "\n\nImpact: %s\n", f.impact);
+
+    if (ev->components[0] != '\0') {
+        inc_buf_printf(&text, "Affected components: %s\n", ev->components);
+    }
+
+    if (f.duration[0] != '\0') {
+        inc_buf_printf(&text, "Duration: %s\n", f.duration);
+    }
+
+    inc_buf_printf(&text, "Posted: %s\n\nView the incident: %s\n", when,
+                   f.url);
+    inc_mail_footer_text(&text, ev->page_title, unsubscribe);
+
+    inc_mail_head_html(&html, out->subject);
+    inc_buf_str(&html, "<h1 style=\"font-size:20px\">");
+    inc_buf_escape(&html, f.title);
+    inc_buf_str(&html, "</h1>\n<p><strong>");
+    inc_buf_escape(&html, f.status);
+    inc_buf_str(&html, "</strong></p>\n");
+    inc_buf_markdown(&html, f.message);
+    inc_buf_str(&html, "<ul>\n<li>Impact: ");
+    inc_buf_escape(&html, f.impact);
+    inc_buf_str(&html, "</li>\n");
+
+    if (ev->components[0] != '\0') {
+        inc_buf_str(&html, "<li>Affected components: ");
+        inc_buf_escape(&html, ev->components);
+        inc_buf_str(&html, "</li>\n");
+    }
+
+    if (f.duration[0] != '\0') {
+        inc_buf_str(&html, "<li>Duration: ");
+        inc_buf_escape(&html, f.duration);
+        inc_buf_str(&html, "</li>\n");
+    }
+
+    inc_buf_str(&html, "<li>Posted: ");
+    inc_buf_escape(&html, when);
+    inc_buf_str(&html, "</li>\n</ul>\n<p><a href=\"");
+    inc_buf_escape(&html, f.url);
+    inc_buf_str(&html, "\">View the incident</a></p>\n");
+    inc_mail_footer_html(&html, ev->page_title, unsubscribe);
+
+    out->text = inc_buf_detach(&text, NULL);
+    out->html = inc_buf_detach(&html, NULL);
+
+    if (out->text == NULL || out->html == NULL) {
+        inc_mail_body_free(out);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
+inc_message_confirm_mail(const char *page_title, const char *confirm,
+    const char *unsubscribe, long expiry_seconds, inc_mail_body_t *out)
+{
+    char       expiry[64];
+    inc_buf_t  text, html, subject;
+
+    memset(out, 0, sizeof(inc_mail_body_t));
+    inc_duration_text(expiry_seconds, expiry, sizeof(expiry));
+
+    if (inc_buf_init(&subject, 128) != 0) {
+        return -1;
+    }
+
+    inc_buf_printf(&subject, "Confirm your subscription to %s", page_title);
+    out->subject = inc_buf_detach(&subject, NULL);
+
+    if (out->subject == NULL || inc_buf_init(&text, 1024) != 0) {
+        inc_mail_body_free(out);
+        return -1;
+    }
+
+    if (inc_buf_init(&html, 2048) != 0) {
+        inc_buf_free(&text);
+        inc_mail_body_free(out);
+        return -1;
+    }
+
+    inc_buf_printf(&text, "Someone, probably you, asked to receive "
+                   "incident updates from %s at this address.\n\n"
+                   "Confirm the subscription here:\n%s\n\n"
+                   "The link works for %s. If you did not ask for this, "
+                   "ignore this mail: nothing more will be sent.\n",
+                   page_title, confirm, expiry);
+    inc_mail_footer_text(&text, page_title, unsubscribe);
+
+    inc_mail_head_html(&html, out->subject);
+    inc_buf_str(&html, "<p>Someone, probably you, asked to receive incident "
+                "updates from ");
+    inc_buf_escape(&html, page_title);
+    inc_buf_str(&html, " at this address.</p>\n<p><a href=\"");
+    inc_buf_escape(&html, confirm);
+    inc_buf_str(&html, "\">Confirm the subscription</a></p>\n<p>The link "
+                "works for ");
+    inc_buf_escape(&html, expiry);
+    inc_buf_str(&html, ". If you did not ask for this, ignore this mail: "
+                "nothing more will be sent.</p>\n");
+    inc_mail_footer_html(&html, page_title, unsubscribe);
+
+    out->text = inc_buf_detach(&text, NULL);
+    out->html = inc_buf_detach(&html, NULL);
+
+    if (out->text == NULL || out->html == NULL) {
+        inc_mail_body_free(out);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+void
+inc_mail_body_free(inc_mail_body_t *m)
+{
+    free(m->subject);
+    free(m->text);
+    free(m->html);
+    memset(m, 0, sizeof(inc_mail_body_t));
+}
+
+
+static char *
+inc_print(cJSON *doc)
+{
+    char  *text;
+
+    text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+
+    return text;
+}
+
+
+/* our own webhook: the documents the API serves, in an envelope */
+char *
+inc_message_webhook(const inc_event_t *ev, time_t now)
+{
+    char    ts[INC_RFC3339_LEN + 1];
+    cJSON  *doc, *data, *page;
+
+    doc = cJSON_CreateObject();
+    data = cJSON_CreateObject();
+    page = cJSON_CreateObject();
+
+    if (doc == NULL || data == NULL || page == NULL) {
+        cJSON_Delete(doc);
+        cJSON_Delete(data);
+        cJSON_Delete(page);
+        return NULL;
+    }
+
+    inc_time_format(now, ts);
+
+    cJSON_AddStringToObject(doc, "type", ev->type);
+    cJSON_AddStringToObject(doc, "timestamp", ts);
+    cJSON_AddItemToObject(doc, "data", data);
+
+    cJSON_AddStringToObject(page, "title", ev->page_title);
+    cJSON_AddStringToObject(page, "url", ev->base_url);
+    cJSON_AddItemToObject(data, "page", page);
+    cJSON_AddItemToObject(data, "incident",
+                          cJSON_Duplicate(ev->incident, 1));
+    cJSON_AddItemToObject(data, "update", ev->update
+                          ? cJSON_Duplicate(ev->update, 1)
+                          : cJSON_CreateNull());
+
+    return inc_print(doc);
+}
+
+
+/* Slack's mrkdwn reserves & < >; everything else passes */
+static void
+inc_slack_escape(inc_buf_t *b, const char *s, size_t max)
+{
+    size_t  n;
+
+    for (n = 0; *s && n < max; s++, n++) {
+        switch (*s) {
+        case '&':
+            inc_buf_str(b, "&amp;");
+            break;
+        case '<':
+            inc_buf_str(b, "&lt;");
+            break;
+        case '>':
+            inc_buf_str(b, "&gt;");
+            break;
+        default:
+            inc_buf_add(b, s, 1);
+        }
+    }
+}
+
+
+char *
+inc_message_slack(const inc_event_t *ev)
+{
+    char        *text;
+    cJSON       *doc;
+    inc_buf_t    b;
+    inc_facts_t  f;
+
+    inc_facts(ev, &f);
+
+    if (inc_buf_init(&b, 1024) != 0) {
+        return NULL;
+    }
+
+    inc_buf_str(&b, "*[");
+    inc_slack_escape(&b, f.status, 64);
+    inc_buf_str(&b, "] <");
+    inc_slack_escape(&b, f.url, 512);
+    inc_buf_str(&b, "|");
+    inc_slack_escape(&b, f.title, 256);
+    inc_buf_str(&b, ">*\n");
+
+    if (f.message[0] != '\0') {
+        inc_slack_escape(&b, f.message, INC_SLACK_TEXT_MAX);
+        inc_buf_str(&b, "\n");
+    }
+
+    inc_buf_str(&b, "Impact: ");
+    inc_slack_escape(&b, f.impact, 64);
+
+    if (ev->components[0] != '\0') {
+        inc_buf_str(&b, " · Components: ");
+        inc_slack_escape(&b, ev->components, 512);
+    }
+
+    if (f.duration[0] != '\0') {
+        inc_buf_str(&b, " · Duration: ");
+        inc_slack_escape(&b, f.duration, 64);
+    }
+
+    text = inc_buf_detach(&b, NULL);
+    if (text == NULL) {
+        return NULL;
+    }
+
+    doc = cJSON_CreateObject();
+
+    if (doc != NULL) {
+        cJSON_AddStringToObject(doc, "text", text);
+    }
+
+    free(text);
+
+    return inc_print(doc);
+}
+
+
+char *
+inc_message_discord(const inc_event_t *ev)
+{
+    char         title[320], description[INC_DISCORD_DESCRIPTION_MAX + 1];
+    cJSON       *doc, *embeds, *embed, *fields, *field, *mentions;
+    inc_facts_t  f;
+
+    /* red, orange, yellow, blue by impact */
+    static const int  colors[INC_IMPACT_COUNT + 1] = {
+        0xd1242f, 0xe16f24, 0xbf8700, 0x0969da, 0x0969da
+    };
+
+    inc_facts(ev, &f);
+
+    snprintf(title, sizeof(title), "[%s] %.250s", f.status, f.title);
+    snprintf(description, sizeof(description), "%s", f.message);
+    inc_utf8_trim(description);
+
+    doc = cJSON_CreateObject();
+    embeds = cJSON_AddArrayToObject(doc, "embeds");
+    embed = cJSON_CreateObject();
+    fields = cJSON_CreateArray();
+    mentions = cJSON_AddObjectToObject(doc, "allowed_mentions");
+
+    if (doc == NULL || embeds == NULL || embed == NULL || fields == NULL
+        || mentions == NULL)
+    {
+        cJSON_Delete(doc);
+        cJSON_Delete(embed);
+        cJSON_Delete(fields);
+        return NULL;
+    }
+
+    /* "@everyone" in a message must not ping anybody */
+    cJSON_AddItemToObject(mentions, "parse", cJSON_CreateArray());
+
+    cJSON_AddItemToArray(embeds, embed);
+    cJSON_AddStringToObject(embed, "title", title);
+    cJSON_AddStringToObject(embed, "url", f.url);
+
+    if (description[0] != '\0') {
+        cJSON_AddStringToObject(embed, "description", description);
+    }
+
+    cJSON_AddNumberToObject(embed, "color",
+                            colors[f.severity >= 0 ? f.severity
+                                                   : INC_IMPACT_COUNT]);
+    cJSON_AddStringToObject(embed, "timestamp", f.posted);
+    cJSON_AddItemToObject(embed, "fields", fields);
+
+    field = cJSON_CreateObject();
+    cJSON_AddItemToArray(fields, field);
+    cJSON_AddStringToObject(field, "name", "Impact");
+    cJSON_AddStringToObject(field, "value", f.impact[0] ? f.impact : "-");
+    cJSON_AddBoolToObject(field, "inline", 1);
+
+    if (ev->components[0] != '\0') {
+        field = cJSON_CreateObject();
+        cJSON_AddItemToArray(fields, field);
+        cJSON_AddStringToObject(field, "name", "Components");
+        cJSON_AddStringToObject(field, "value", ev->components);
+        cJSON_AddBoolToObject(field, "inline", 1);
+    }
+
+    if (f.duration[0] != '\0') {
+        field = cJSON_CreateObject();
+        cJSON_AddItemToArray(fields, field);
+        cJSON_AddStringToObject(field, "name", "Duration");
+        cJSON_AddStringToObject(field, "value", f.duration);
+        cJSON_AddBoolToObject(field, "inline", 1);
+    }
+
+    return inc_print(doc);
+}
