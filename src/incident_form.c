@@ -383,6 +383,11 @@ inc_form_to_json(inc_form_t kind, const cJSON *form)
         inc_form_string(out, form, "direction");
         break;
 
+    case INC_FORM_SUBSCRIBE:
+        inc_form_string(out, form, "email");
+        inc_form_ids(out, form, "componentIds");
+        break;
+
     default: /* INC_FORM_SETTINGS */
         inc_form_string(out, form, "pageTitle");
         inc_form_string(out, form, "incidentPosition");

@@ -260,6 +260,53 @@ ngx_http_incident_page_type(ngx_http_incident_page_e page)
 }
 
 
+/*
+ * Subscribing is offered when mail can be sent (incident_smtp); without
+ * it the subscribe pages do not exist.
+ */
+static ngx_int_t
+ngx_http_incident_page_subscribe(ngx_http_request_t *r,
+    ngx_http_incident_main_conf_t *imcf)
+{
+    u_char      *p;
+    size_t       len;
+    ngx_str_t    rest;
+    ngx_uint_t   which;
+    const char  *base_path;
+
+    if (ngx_http_incident_split_uri(r, &base_path, &rest) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = rest.data;
+    len = rest.len;
+
+#define ngx_http_incident_is(s)                                               \
+    (len == sizeof(s) - 1 && ngx_strncmp(p, s, sizeof(s) - 1) == 0)
+
+    if (ngx_http_incident_is("subscribe")) {
+        which = NGX_HTTP_INCIDENT_SUB_FORM;
+
+    } else if (ngx_http_incident_is("subscribe/confirm")) {
+        which = NGX_HTTP_INCIDENT_SUB_CONFIRM;
+
+    } else if (ngx_http_incident_is("unsubscribe")) {
+        which = NGX_HTTP_INCIDENT_SUB_UNSUBSCRIBE;
+
+    } else {
+        return NGX_DECLINED;
+    }
+
+#undef ngx_http_incident_is
+
+    if (imcf->smtp_url.len == 0) {
+        return NGX_DECLINED;
+    }
+
+    return ngx_http_incident_subscribe_handler(r, base_path, which);
+}
+
+
 ngx_int_t
 ngx_http_incident_page_handler(ngx_http_request_t *r)
 {
@@ -273,6 +320,13 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
     ngx_http_incident_text_t       *cached;
     ngx_http_incident_page_t        pg;
     ngx_http_incident_main_conf_t  *imcf;
+
+    imcf = ngx_http_get_module_main_conf(r, ngx_http_incident_module);
+
+    rc = ngx_http_incident_page_subscribe(r, imcf);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         ngx_str_set(&allow, "GET, HEAD");
@@ -303,8 +357,6 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
         return ngx_http_incident_page_not_found(r, &pg);
     }
 
-    imcf = ngx_http_get_module_main_conf(r, ngx_http_incident_module);
-
     if (imcf->store == NULL
         || inc_store_generation(imcf->store, &generation) != INC_OK)
     {
@@ -317,6 +369,7 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
 
     pg.ictx.base_url = pg.rc.base_url;
     pg.ictx.now = ngx_time();
+    pg.rc.subscribe = imcf->smtp_url.len != 0;
     pg.rc.now = pg.ictx.now;
     pg.day = pg.page == NGX_HTTP_INCIDENT_P_HOME
              ? inc_day_start(pg.ictx.now) : 0;

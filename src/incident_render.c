@@ -106,6 +106,16 @@ static const char  inc_css[] =
     ".card h1{margin-top:0}"
     "footer{color:var(--mu);font-size:.875rem;padding:24px 0 40px}"
     "footer a{margin-right:14px}"
+    ".form label{display:block;font-weight:600;margin:12px 0 4px}"
+    ".form input[type=email]{width:100%;max-width:28em;padding:8px;"
+    "font:inherit;border:1px solid var(--mu);border-radius:6px;"
+    "background:var(--card);color:var(--fg)}"
+    ".form fieldset{border:1px solid var(--line);border-radius:8px;"
+    "margin:16px 0;padding:8px 16px}"
+    ".form fieldset label{display:flex;gap:8px;font-weight:400;margin:6px 0}"
+    ".btn{font:inherit;font-weight:600;padding:8px 18px;border-radius:6px;"
+    "border:0;background:var(--fg);color:var(--bg);cursor:pointer}"
+    ".err{color:var(--major_outage);font-weight:600}"
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;"
     "clip:rect(0 0 0 0);white-space:nowrap}"
     "@media(max-width:480px){.banner{flex-wrap:wrap}"
@@ -247,8 +257,8 @@ inc_render_icon(inc_buf_t *b, const char *status)
 }
 
 
-static void
-inc_page_open(inc_buf_t *b, const cJSON *settings, const char *title,
+void
+inc_render_page_open(inc_buf_t *b, const cJSON *settings, const char *title,
     const inc_render_ctx_t *rc, int live)
 {
     const char  *page, *logo, *accent;
@@ -309,14 +319,20 @@ inc_page_open(inc_buf_t *b, const cJSON *settings, const char *title,
     inc_buf_printf(b, "</a><nav aria-label=\"Status page\">"
                    "<a href=\"%s\">Current status</a>"
                    "<a href=\"%shistory\">History</a>"
-                   "<a href=\"%sfeed.atom\">Feed</a></nav></div></header>"
-                   "<main id=\"main\" class=\"wrap\">",
+                   "<a href=\"%sfeed.atom\">Feed</a>",
                    rc->base_path, rc->base_path, rc->base_path);
+
+    if (rc->subscribe) {
+        inc_buf_printf(b, "<a href=\"%ssubscribe\">Subscribe</a>",
+                       rc->base_path);
+    }
+
+    inc_buf_str(b, "</nav></div></header><main id=\"main\" class=\"wrap\">");
 }
 
 
-static void
-inc_page_close(inc_buf_t *b, const cJSON *settings,
+void
+inc_render_page_close(inc_buf_t *b, const cJSON *settings,
     const inc_render_ctx_t *rc)
 {
     const cJSON  *link;
@@ -807,7 +823,7 @@ inc_render_home(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
         return NULL;
     }
 
-    inc_page_open(&b, settings, NULL, rc, 1);
+    inc_render_page_open(&b, settings, NULL, rc, 1);
     inc_buf_str(&b, "<h1 class=\"sr\">");
     inc_buf_escape(&b, inc_rec_str(settings, "pageTitle"));
     inc_buf_str(&b, "</h1>");
@@ -834,7 +850,7 @@ inc_render_home(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
     }
 
     inc_render_recent(&b, doc, rc);
-    inc_page_close(&b, settings, rc);
+    inc_render_page_close(&b, settings, rc);
 
     return inc_buf_detach(&b, len);
 }
@@ -856,7 +872,7 @@ inc_render_incident(const cJSON *doc, const inc_render_ctx_t *rc,
         return NULL;
     }
 
-    inc_page_open(&b, settings, inc_rec_str(inc, "title"), rc, 1);
+    inc_render_page_open(&b, settings, inc_rec_str(inc, "title"), rc, 1);
     inc_render_incident_open(&b, inc, " box");
     inc_buf_str(&b, "<h1>");
     inc_buf_escape(&b, inc_rec_str(inc, "title"));
@@ -889,7 +905,7 @@ inc_render_incident(const cJSON *doc, const inc_render_ctx_t *rc,
 
     inc_buf_printf(&b, "</ol></article><p><a href=\"%s\">&larr; Current "
                    "status</a></p>", rc->base_path);
-    inc_page_close(&b, settings, rc);
+    inc_render_page_close(&b, settings, rc);
 
     return inc_buf_detach(&b, len);
 }
@@ -914,7 +930,7 @@ inc_render_history(const cJSON *doc, const inc_render_ctx_t *rc,
         return NULL;
     }
 
-    inc_page_open(&b, settings, "Incident history", rc, 0);
+    inc_render_page_open(&b, settings, "Incident history", rc, 0);
     inc_buf_str(&b, "<h1>Incident history</h1>");
 
     month = -1;
@@ -954,7 +970,7 @@ inc_render_history(const cJSON *doc, const inc_render_ctx_t *rc,
 
     inc_buf_printf(&b, "<a href=\"%shistory\">Latest</a></nav>",
                    rc->base_path);
-    inc_page_close(&b, settings, rc);
+    inc_render_page_close(&b, settings, rc);
 
     return inc_buf_detach(&b, len);
 }

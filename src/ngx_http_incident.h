@@ -120,6 +120,14 @@ ngx_int_t ngx_http_incident_base_url(ngx_http_request_t *r,
     const char **base_url);
 
 
+/* the pages of incident_subscribe_page.c */
+#define NGX_HTTP_INCIDENT_SUB_FORM         0
+#define NGX_HTTP_INCIDENT_SUB_CONFIRM      1
+#define NGX_HTTP_INCIDENT_SUB_UNSUBSCRIBE  2
+
+ngx_int_t ngx_http_incident_subscribe_handler(ngx_http_request_t *r,
+    const char *base_path, ngx_uint_t which);
+
 ngx_int_t ngx_http_incident_notify_init(ngx_cycle_t *cycle,
     ngx_http_incident_main_conf_t *imcf);
 void ngx_http_incident_notify_exit(void);
