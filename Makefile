@@ -41,7 +41,7 @@ UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*
 UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm
 
-.PHONY: all deps test-deps bench-deps run test unit http-test test-asan \
+.PHONY: all deps run-deps test-deps bench-deps run test unit http-test test-asan \
         browser-test bench clean
 
 all: $(MODULE)
@@ -67,6 +67,9 @@ endef
 deps:
 	$(call ensure_packages,$(BUILD_DEPS))
 
+run-deps: deps
+	$(call ensure_packages,python3-aiosmtpd)
+
 test-deps: deps
 	$(call ensure_packages,$(TEST_DEPS))
 
@@ -91,7 +94,7 @@ $(MODULE): $(NGX_BUILD)/objs/Makefile $(MODULE_SRCS)
 	cp $(NGX_BUILD)/objs/ngx_http_incident_module.so $@.tmp
 	mv -f $@.tmp $@
 
-run: $(MODULE)
+run: $(MODULE) run-deps
 	@mkdir -p var
 	@test -s var/demo-token || \
 	    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/demo-token
@@ -109,8 +112,12 @@ run: $(MODULE)
 	     "(user admin, password $$(cat var/admin-password))"
 	@echo "status API:  http://127.0.0.1:$(DEMO_PORT)/api/v1/status"
 	@echo "API token:   $$(cat var/demo-token)"
+	@echo "mail sink:   smtp://127.0.0.1:8025, every mail kept in var/mail/new"
 	@conf-examples/demo-seed.sh http://127.0.0.1:$(DEMO_PORT) \
 	    "$$(cat var/demo-token)" &
+	@/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:8025 \
+	    -c aiosmtpd.handlers.Mailbox $(ROOT)/var/mail & sink=$$!; \
+	trap 'kill $$sink 2>/dev/null' EXIT INT TERM; \
 	$(NGINX) -p $(ROOT)/ -c conf-examples/demo.conf \
 	    -g 'daemon off; pid var/nginx.pid;'
 

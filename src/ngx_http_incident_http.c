@@ -447,6 +447,26 @@ ngx_http_incident_split_uri(ngx_http_request_t *r, const char **base,
 
     len = clcf->name.len;
 
+    if (clcf->exact_match && r->uri.len && r->uri.data[0] == '/') {
+        /* "location = /status/subscribe": one page of "/status/" */
+        for (len = r->uri.len; r->uri.data[len - 1] != '/'; len--) {
+            /* void */
+        }
+
+        p = ngx_pnalloc(r->pool, len + 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_cpystrn(p, r->uri.data, len + 1);
+
+        *base = (char *) p;
+        rest->data = r->uri.data + len;
+        rest->len = r->uri.len - len;
+
+        return NGX_OK;
+    }
+
     if (len == 0 || clcf->regex != NULL || clcf->name.data[0] != '/'
         || ngx_strncmp(r->uri.data, clcf->name.data,
                        ngx_min(len, r->uri.len)) != 0)
