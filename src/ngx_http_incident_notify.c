@@ -667,8 +667,10 @@ ngx_http_incident_check_done(ngx_http_incident_runner_t *rn)
         ngx_http_incident_outcome(rn, x, msg->data.result);
     }
 
-    /* room for more */
-    ngx_http_incident_poll_in(rn, 0);
+    /* room for a batch: one lease transaction for many deliveries */
+    if (rn->in_flight <= rn->imcf->notify_concurrency / 2) {
+        ngx_http_incident_poll_in(rn, 0);
+    }
 }
 
 
