@@ -25,6 +25,7 @@
 #define INC_EVENT_CACHE         4
 #define INC_RETRY_AFTER_MAX_MS  (24ULL * 60 * 60 * 1000)
 #define INC_PURGE_INTERVAL_MAX  (60 * 60)
+#define INC_HISTORY_KEEP        100      /* attempts kept per subscriber */
 
 
 typedef struct {
@@ -1012,6 +1013,47 @@ inc_subscriber_disable(inc_txn_t *txn, uint64_t id, const char *reason)
 }
 
 
+/* a subscriber's history keeps its last INC_HISTORY_KEEP attempts */
+static int
+inc_history_trim(inc_txn_t *txn, uint64_t subscriber_id)
+{
+    int         rc;
+    unsigned    n;
+    uint64_t    oldest;
+    inc_iter_t  it;
+
+    rc = inc_iter_open(txn, INC_DB_DELIVERIES, &it);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    n = 0;
+    oldest = 0;
+
+    for (rc = inc_iter_seek(&it, subscriber_id, 0, NULL);
+         rc == INC_OK && it.key[0] == subscriber_id;
+         rc = inc_iter_next(&it, NULL))
+    {
+        if (n++ == 0) {
+            oldest = it.key[1];
+        }
+    }
+
+    inc_iter_close(&it);
+
+    if (rc != INC_OK && rc != INC_NOTFOUND) {
+        return rc;
+    }
+
+    /* one attempt is added at a time: one goes */
+    if (n <= INC_HISTORY_KEEP) {
+        return INC_OK;
+    }
+
+    return inc_record_del(txn, INC_DB_DELIVERIES, subscriber_id, oldest);
+}
+
+
 static int
 inc_history_add(inc_txn_t *txn, const inc_outcome_t *o, const cJSON *job,
     time_t now, const char *outcome)
@@ -1043,7 +1085,11 @@ inc_history_add(inc_txn_t *txn, const inc_outcome_t *o, const cJSON *job,
     rc = inc_record_put(txn, INC_DB_DELIVERIES, o->subscriber_id, id, rec);
     cJSON_Delete(rec);
 
-    return rc;
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    return inc_history_trim(txn, o->subscriber_id);
 }
 
 

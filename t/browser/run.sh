@@ -18,7 +18,8 @@
 # /usr/sbin/nginx), CHROMIUM (default /usr/bin/chromium), KEEP=1 keeps the
 # temporary prefix.  Screenshots go to build/screenshots/.  The tests get
 # INCIDENT_BASE_URL, INCIDENT_TOKEN (an API token), INCIDENT_ADMIN_URL,
-# INCIDENT_ADMIN_USER and INCIDENT_ADMIN_PASSWORD.
+# INCIDENT_ADMIN_USER, INCIDENT_ADMIN_PASSWORD and INCIDENT_MAILDIR (where
+# the run's SMTP server, Debian's aiosmtpd, keeps the mails it receives).
 
 set -euo pipefail
 
@@ -81,6 +82,10 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
     fi
 
+    if [ -n "${SMTP_PID:-}" ]; then
+        kill "$SMTP_PID" 2>/dev/null || true
+    fi
+
     if [ "${KEEP:-0}" = 1 ]; then
         say "kept $PREFIX"
     else
@@ -136,6 +141,8 @@ http {
 
     incident_db $PREFIX/db size=64m;
     incident_api_tokens $PREFIX/tokens;
+    incident_smtp smtp://127.0.0.1:$SMTP_PORT;
+    incident_public_url http://127.0.0.1:$PORT;
 
     server {
         listen 127.0.0.1:$PORT;
@@ -157,6 +164,19 @@ http {
 }
 CONF
 }
+
+# a real SMTP server for the subscribe pages' mails (a Maildir in PREFIX)
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null \
+    || die "python3-aiosmtpd is needed (apt-get install python3-aiosmtpd)"
+SMTP_PORT=$(free_port)
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
+    -c aiosmtpd.handlers.Mailbox "$PREFIX/mail" 2>"$PREFIX/logs/smtp.log" &
+SMTP_PID=$!
+for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null && break
+    sleep 0.1
+done
+export INCIDENT_MAILDIR="$PREFIX/mail"
 
 # a free port may be taken between the look and the bind: try a few
 for attempt in 1 2 3 4 5; do
