@@ -576,7 +576,8 @@ ngx_http_incident_outcome(ngx_http_incident_runner_t *rn,
         }
 
         if (rn->pending != NULL) {
-            ngx_memcpy(grown, rn->pending, rn->npending * sizeof(inc_outcome_t));
+            ngx_memcpy(grown, rn->pending,
+                       rn->npending * sizeof(inc_outcome_t));
             ngx_free(rn->pending);
         }
 
