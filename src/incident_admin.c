@@ -42,6 +42,12 @@ typedef enum {
     NGX_HTTP_INCIDENT_A_COMPONENT_MOVE,
     NGX_HTTP_INCIDENT_A_COMPONENT_DELETE,
     NGX_HTTP_INCIDENT_A_SETTINGS,
+    NGX_HTTP_INCIDENT_A_SUBSCRIBERS,
+    NGX_HTTP_INCIDENT_A_SUBSCRIBER_NEW,
+    NGX_HTTP_INCIDENT_A_SUBSCRIBER,
+    NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE,
+    NGX_HTTP_INCIDENT_A_DEAD_LETTERS,
+    NGX_HTTP_INCIDENT_A_DEAD_RETRY,
     NGX_HTTP_INCIDENT_A_CSS,
     NGX_HTTP_INCIDENT_A_JS,
     NGX_HTTP_INCIDENT_A_COUNT
@@ -151,6 +157,29 @@ static ngx_http_incident_admin_route_t  ngx_http_incident_admin_routes[] = {
     { INC_OP_SETTINGS_PATCH, INC_FORM_SETTINGS,
       NGX_HTTP_INCIDENT_A_SETTINGS, "settings", "saved", 1 },
 
+    /* subscribers: the list and the queue; POST adds */
+    { INC_OP_SUBSCRIBER_CREATE, INC_FORM_SUBSCRIBER,
+      NGX_HTTP_INCIDENT_A_SUBSCRIBER_NEW, "subscribers/%s",
+      "subscriber-added", 1 },
+
+    /* subscribers/new */
+    { -1, 0, 0, NULL, NULL, 1 },
+
+    /* subscribers/N: its details and delivery history */
+    { -1, 0, 0, NULL, NULL, 1 },
+
+    /* subscribers/N/delete: a confirmation; POST removes */
+    { INC_OP_SUBSCRIBER_DELETE, INC_FORM_COUNT,
+      NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE, "subscribers",
+      "subscriber-removed", 1 },
+
+    /* dead-letters: the failed deliveries */
+    { -1, 0, 0, NULL, NULL, 1 },
+
+    /* dead-letters/N/retry */
+    { INC_OP_DEAD_RETRY, INC_FORM_COUNT,
+      NGX_HTTP_INCIDENT_A_DEAD_LETTERS, "dead-letters", "retried", 0 },
+
     /* admin.css, admin.js */
     { -1, 0, 0, NULL, NULL, 1 },
     { -1, 0, 0, NULL, NULL, 1 },
@@ -167,6 +196,9 @@ static ngx_http_incident_flash_t  ngx_http_incident_flashes[] = {
     { "component-added", "Component added." },
     { "component-deleted", "Component deleted." },
     { "moved", "Order changed." },
+    { "subscriber-added", "Subscriber added." },
+    { "subscriber-removed", "Subscriber removed." },
+    { "retried", "The delivery is queued again." },
     { NULL, NULL }
 };
 
@@ -242,6 +274,14 @@ ngx_http_incident_admin_route(ngx_http_incident_admin_ctx_t *ctx,
             ngx_http_incident_route_is(SETTINGS);
         }
 
+        if (ngx_http_incident_seg(0, "subscribers")) {
+            ngx_http_incident_route_is(SUBSCRIBERS);
+        }
+
+        if (ngx_http_incident_seg(0, "dead-letters")) {
+            ngx_http_incident_route_is(DEAD_LETTERS);
+        }
+
         if (ngx_http_incident_seg(0, "admin.css")) {
             ngx_http_incident_route_is(CSS);
         }
@@ -260,6 +300,10 @@ ngx_http_incident_admin_route(ngx_http_incident_admin_ctx_t *ctx,
 
         if (ngx_http_incident_seg(0, "components")) {
             ngx_http_incident_route_is(COMPONENT_NEW);
+        }
+
+        if (ngx_http_incident_seg(0, "subscribers")) {
+            ngx_http_incident_route_is(SUBSCRIBER_NEW);
         }
 
         return NGX_DECLINED;
@@ -282,6 +326,26 @@ ngx_http_incident_admin_route(ngx_http_incident_admin_ctx_t *ctx,
 
         if (n == 3 && ngx_http_incident_seg(2, "delete")) {
             ngx_http_incident_route_is(COMPONENT_DELETE);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_incident_seg(0, "subscribers")) {
+        if (n == 2) {
+            ngx_http_incident_route_is(SUBSCRIBER);
+        }
+
+        if (n == 3 && ngx_http_incident_seg(2, "delete")) {
+            ngx_http_incident_route_is(SUBSCRIBER_DELETE);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_incident_seg(0, "dead-letters")) {
+        if (n == 3 && ngx_http_incident_seg(2, "retry")) {
+            ngx_http_incident_route_is(DEAD_RETRY);
         }
 
         return NGX_DECLINED;
@@ -895,6 +959,52 @@ ngx_http_incident_admin_redirect(ngx_http_request_t *r,
 }
 
 
+/*
+ * A new webhook's signing secret is shown once, in the answer to the POST
+ * that made it: never in a URL (a Location, the history, an access log),
+ * never kept for a later page.  Like every admin page it is no-store; a
+ * reload would post the form again (and add another webhook), not show
+ * this secret.
+ */
+static ngx_int_t
+ngx_http_incident_admin_secret(ngx_http_request_t *r,
+    ngx_http_incident_admin_ctx_t *ctx, cJSON *sub)
+{
+    char          *text;
+    size_t         len;
+    cJSON         *secret;
+    ngx_int_t      rc;
+    inc_result_t   res;
+
+    secret = cJSON_GetObjectItem(sub, "secret");
+
+    /* the component names; without them the page still shows the secret */
+    inc_service_page_base(ctx->job.store, &res);
+
+    ctx->ac.flash = "Subscriber added.";
+    text = inc_admin_subscriber_added(sub,
+                            res.status == NGX_HTTP_OK
+                            ? cJSON_GetObjectItem(res.body, "components")
+                            : NULL,
+                            secret->valuestring, &ctx->ac, &len);
+
+    inc_result_free(&res);
+    OPENSSL_cleanse(secret->valuestring, ngx_strlen(secret->valuestring));
+
+    if (text == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_incident_output(r, NGX_HTTP_OK, "text/html; charset=utf-8",
+                                  NULL, NULL, (u_char *) text, len);
+
+    OPENSSL_cleanse(text, len);
+    free(text);
+
+    return rc;
+}
+
+
 static ngx_int_t
 ngx_http_incident_admin_done(ngx_http_request_t *r,
     ngx_http_incident_job_t *job)
@@ -909,9 +1019,16 @@ ngx_http_incident_admin_done(ngx_http_request_t *r,
     body = job->result.body;
 
     if (job->result.status < 300) {
-        /* a new incident's page is its own id; others the one posted to */
+        if (ctx->route == NGX_HTTP_INCIDENT_A_SUBSCRIBERS
+            && cJSON_IsString(cJSON_GetObjectItem(body, "secret")))
+        {
+            return ngx_http_incident_admin_secret(r, ctx, body);
+        }
+
+        /* a new one's page is its own id; others the one posted to */
         *ngx_sprintf((u_char *) id, "%uL",
                      ctx->route == NGX_HTTP_INCIDENT_A_INCIDENTS
+                     || ctx->route == NGX_HTTP_INCIDENT_A_SUBSCRIBERS
                      ? (uint64_t) cJSON_GetNumberValue(
                                       cJSON_GetObjectItem(body, "id"))
                      : ctx->id) = '\0';
@@ -942,6 +1059,212 @@ ngx_http_incident_admin_done(ngx_http_request_t *r,
                                     "incident_db."
                                   : "The store failed: nothing was "
                                     "changed; see the error log.");
+}
+
+
+/* ?cursor=N of a list page; 0 (the first page) when absent or not a number */
+static uint64_t
+ngx_http_incident_admin_cursor(ngx_http_request_t *r)
+{
+    off_t      n;
+    ngx_str_t  value;
+
+    if (ngx_http_arg(r, (u_char *) "cursor", 6, &value) != NGX_OK) {
+        return 0;
+    }
+
+    n = ngx_atoof(value.data, value.len);
+
+    return n == NGX_ERROR ? 0 : (uint64_t) n;
+}
+
+
+/*
+ * Adds the document of another read to the view's under "key"; a failed
+ * read becomes the view's result (NGX_DECLINED: not found).
+ */
+static ngx_int_t
+ngx_http_incident_admin_attach(inc_result_t *res, const char *key,
+    inc_result_t *part)
+{
+    if (part->status != NGX_HTTP_OK) {
+        inc_result_free(res);
+        *res = *part;
+
+        return res->status == NGX_HTTP_NOT_FOUND ? NGX_DECLINED : NGX_ERROR;
+    }
+
+    if (!cJSON_AddItemToObject(res->body, key, part->body)) {
+        inc_result_free(part);
+        res->status = NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_ERROR;
+    }
+
+    part->body = NULL;
+
+    return NGX_OK;
+}
+
+
+/*
+ * {"ID": title, or null for one deleted since} of the incidents that the
+ * items of "list" name, for links with their titles
+ */
+static void
+ngx_http_incident_admin_titles(ngx_http_incident_admin_ctx_t *ctx,
+    cJSON *doc, const cJSON *list)
+{
+    char          key[NGX_INT64_LEN + 1];
+    double        id;
+    cJSON        *titles;
+    const cJSON  *item;
+    inc_result_t  one;
+
+    titles = cJSON_AddObjectToObject(doc, "incidents");
+    if (titles == NULL) {
+        return;
+    }
+
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(list, "data")) {
+        id = inc_rec_num(item, "incidentId");
+
+        if (id <= 0) {
+            continue;
+        }
+
+        *ngx_sprintf((u_char *) key, "%uL", (uint64_t) id) = '\0';
+
+        if (cJSON_GetObjectItem(titles, key) != NULL) {
+            continue;
+        }
+
+        inc_service_incident_get(ctx->job.store, &ctx->job.ictx,
+                                 (uint64_t) id, &one);
+
+        if (one.status == NGX_HTTP_OK) {
+            cJSON_AddStringToObject(titles, key,
+                                    inc_rec_str(one.body, "title"));
+
+        } else if (one.status == NGX_HTTP_NOT_FOUND) {
+            cJSON_AddNullToObject(titles, key);
+        }
+
+        inc_result_free(&one);
+    }
+}
+
+
+/* {"ID": subscriber, or null for one removed since} of the dead letters */
+static void
+ngx_http_incident_admin_subscribers(ngx_http_incident_admin_ctx_t *ctx,
+    cJSON *doc, const cJSON *list)
+{
+    char          key[NGX_INT64_LEN + 1];
+    double        id;
+    cJSON        *subs;
+    const cJSON  *item;
+    inc_result_t  one;
+
+    subs = cJSON_AddObjectToObject(doc, "subscribers");
+    if (subs == NULL) {
+        return;
+    }
+
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(list, "data")) {
+        id = inc_rec_num(item, "subscriberId");
+        *ngx_sprintf((u_char *) key, "%uL", (uint64_t) id) = '\0';
+
+        if (id <= 0 || cJSON_GetObjectItem(subs, key) != NULL) {
+            continue;
+        }
+
+        inc_service_subscriber_get(ctx->job.store, (uint64_t) id, &one);
+
+        if (one.status == NGX_HTTP_OK) {
+            cJSON_AddItemToObject(subs, key, one.body);
+            one.body = NULL;
+
+        } else if (one.status == NGX_HTTP_NOT_FOUND) {
+            cJSON_AddNullToObject(subs, key);
+        }
+
+        inc_result_free(&one);
+    }
+}
+
+
+/* the subscribers' pages: the components, and what each page lists */
+static ngx_int_t
+ngx_http_incident_admin_subscriber_doc(ngx_http_request_t *r,
+    ngx_http_incident_admin_ctx_t *ctx, ngx_http_incident_admin_e view,
+    inc_result_t *res)
+{
+    ngx_int_t      rc;
+    inc_page_t     page;
+    inc_store_t   *store;
+    inc_result_t   part;
+
+    store = ctx->job.store;
+
+    page.state = INC_STATE_ALL;
+    page.by_start = 0;
+    page.limit = INC_LIST_LIMIT_DEFAULT;
+    page.cursor = ngx_http_incident_admin_cursor(r);
+
+    inc_service_page_base(store, res);
+
+    if (res->status != NGX_HTTP_OK) {
+        return NGX_ERROR;
+    }
+
+    switch (view) {
+
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBERS:
+        inc_service_subscriber_list(store, &page, &part);
+
+        rc = ngx_http_incident_admin_attach(res, "subscribers", &part);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        inc_service_queue_stats(store, &part);
+
+        return ngx_http_incident_admin_attach(res, "queue", &part);
+
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBER:
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE:
+        inc_service_subscriber_get(store, ctx->id, &part);
+
+        rc = ngx_http_incident_admin_attach(res, "subscriber", &part);
+        if (rc != NGX_OK || view == NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE) {
+            return rc;
+        }
+
+        inc_service_delivery_list(store, ctx->id, &page, &part);
+
+        rc = ngx_http_incident_admin_attach(res, "deliveries", &part);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        ngx_http_incident_admin_titles(ctx, res->body,
+                             cJSON_GetObjectItem(res->body, "deliveries"));
+        return NGX_OK;
+
+    default: /* NGX_HTTP_INCIDENT_A_DEAD_LETTERS */
+        inc_service_dead_list(store, &page, &part);
+
+        rc = ngx_http_incident_admin_attach(res, "dead", &part);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        ngx_http_incident_admin_subscribers(ctx, res->body,
+                                   cJSON_GetObjectItem(res->body, "dead"));
+        ngx_http_incident_admin_titles(ctx, res->body,
+                                   cJSON_GetObjectItem(res->body, "dead"));
+        return NGX_OK;
+    }
 }
 
 
@@ -998,6 +1321,12 @@ ngx_http_incident_admin_doc(ngx_http_request_t *r,
                                   res);
         break;
 
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBERS:
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBER:
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE:
+    case NGX_HTTP_INCIDENT_A_DEAD_LETTERS:
+        return ngx_http_incident_admin_subscriber_doc(r, ctx, view, res);
+
     default:
         inc_service_page_base(ctx->job.store, res);
         break;
@@ -1045,8 +1374,12 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
     if (rc == NGX_DECLINED) {
         inc_result_free(&res);
         return ngx_http_incident_admin_message(r, ctx, NGX_HTTP_NOT_FOUND,
-                                               "Not found",
-                                               "There is no such incident.");
+                                  "Not found",
+                                  view == NGX_HTTP_INCIDENT_A_SUBSCRIBER
+                                  || view
+                                     == NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE
+                                  ? "There is no such subscriber."
+                                  : "There is no such incident.");
     }
 
     if (rc != NGX_OK) {
@@ -1191,6 +1524,28 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
                                  "history.", inc_rec_str(item, "name"),
                                  action, "Delete component", "components",
                                  ac, &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBERS:
+        text = inc_admin_subscribers(doc, ac, &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBER_NEW:
+        text = inc_admin_subscriber_new(comps, values, errors, ac, &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBER:
+        text = inc_admin_subscriber(doc, ac, &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE:
+        text = inc_admin_subscriber_delete(cJSON_GetObjectItem(doc,
+                                                               "subscriber"),
+                                           comps, ac, &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_DEAD_LETTERS:
+        text = inc_admin_dead_letters(doc, ac, &len);
         break;
 
     default: /* NGX_HTTP_INCIDENT_A_SETTINGS */

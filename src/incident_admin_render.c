@@ -88,7 +88,16 @@ const char  inc_admin_css[] =
     "td[data-label]::before{content:attr(data-label) \": \";"
     "color:var(--mu)}"
     "tr{display:block;border-top:1px solid var(--line);padding:8px 0}"
-    "tbody tr:first-child{border-top:0}}";
+    "tbody tr:first-child{border-top:0}}"
+    ".addr{overflow-wrap:anywhere}"
+    "dl.facts{display:grid;grid-template-columns:max-content 1fr;"
+    "gap:6px 16px;margin:0}"
+    "dl.facts dt{font-weight:600}dl.facts dd{margin:0;min-width:0;"
+    "overflow-wrap:anywhere}"
+    ".figures{display:flex;flex-wrap:wrap;gap:10px 28px;list-style:none;"
+    "padding:0;margin:0}"
+    ".figures strong{display:block;font-size:1.5rem}"
+    "input[readonly]{font-family:ui-monospace,monospace}";
 
 
 /* on "Resolved", an empty message gets the prepared resolution text */
@@ -160,9 +169,10 @@ inc_open(inc_buf_t *b, const char *title, const inc_admin_ctx_t *ac)
     inc_buf_printf(b, "<a href=\"%s\">Dashboard</a> "
                    "<a href=\"%sincidents\">Incidents</a> "
                    "<a href=\"%scomponents\">Components</a> "
+                   "<a href=\"%ssubscribers\">Subscribers</a> "
                    "<a href=\"%ssettings\">Settings</a> <a href=\"",
                    ac->base_path, ac->base_path, ac->base_path,
-                   ac->base_path);
+                   ac->base_path, ac->base_path);
     inc_buf_escape(b, ac->public_url);
     inc_buf_str(b, "\">View status page</a></nav>");
 
@@ -255,9 +265,11 @@ inc_described(inc_buf_t *b, const char *id, const char *hint,
 }
 
 
+/* "attrs": more attributes, such as " inputmode=\"email\"", or "" */
 static void
-inc_text_field(inc_buf_t *b, const char *name, const char *label,
-    const char *value, const char *hint, const char *error, int required)
+inc_input_field(inc_buf_t *b, const char *name, const char *label,
+    const char *value, const char *hint, const char *error,
+    const char *attrs)
 {
     char  id[64];
 
@@ -265,7 +277,7 @@ inc_text_field(inc_buf_t *b, const char *name, const char *label,
 
     inc_buf_printf(b, "<div class=\"field\"><label for=\"%s\">%s</label>"
                    "<input type=\"text\" id=\"%s\" name=\"%s\"%s value=\"",
-                   id, label, id, name, required ? " required" : "");
+                   id, label, id, name, attrs);
     inc_buf_escape(b, value);
     inc_buf_str(b, "\"");
     inc_described(b, id, hint, error);
@@ -279,6 +291,15 @@ inc_text_field(inc_buf_t *b, const char *name, const char *label,
     }
 
     inc_buf_str(b, "</div>");
+}
+
+
+static void
+inc_text_field(inc_buf_t *b, const char *name, const char *label,
+    const char *value, const char *hint, const char *error, int required)
+{
+    inc_input_field(b, name, label, value, hint, error,
+                    required ? " required" : "");
 }
 
 
@@ -388,14 +409,15 @@ inc_component_box(inc_buf_t *b, const cJSON *c, const cJSON *checked,
 
 /* one checkbox a component, members under their group */
 static void
-inc_component_boxes(inc_buf_t *b, const cJSON *components,
-    const cJSON *checked, const char *error)
+inc_component_boxes_as(inc_buf_t *b, const char *legend, const char *hint,
+    const cJSON *components, const cJSON *checked, const char *error)
 {
     const cJSON  *c, *m;
 
-    inc_buf_printf(b, "<fieldset%s><legend>Affected components</legend>"
+    inc_buf_printf(b, "<fieldset%s><legend>%s</legend>"
                    "<input type=\"hidden\" name=\"componentIds_shown\" "
-                   "value=\"1\">", error ? " aria-invalid=\"true\"" : "");
+                   "value=\"1\">", error ? " aria-invalid=\"true\"" : "",
+                   legend);
 
     if (error != NULL) {
         inc_buf_str(b, "<p class=\"err\" id=\"f-componentIds-err\">");
@@ -421,9 +443,18 @@ inc_component_boxes(inc_buf_t *b, const cJSON *components,
         }
     }
 
-    inc_buf_str(b, "<p class=\"hint\">Linked components (and their groups) "
-                "show Partial Outage until the incident is resolved.</p>"
-                "</fieldset>");
+    inc_buf_printf(b, "<p class=\"hint\">%s</p></fieldset>", hint);
+}
+
+
+static void
+inc_component_boxes(inc_buf_t *b, const cJSON *components,
+    const cJSON *checked, const char *error)
+{
+    inc_component_boxes_as(b, "Affected components",
+                           "Linked components (and their groups) show "
+                           "Partial Outage until the incident is resolved.",
+                           components, checked, error);
 }
 
 
@@ -1292,6 +1323,726 @@ inc_admin_message(const char *title, const char *message,
     inc_buf_escape(&b, message);
     inc_buf_printf(&b, "</p><p><a href=\"%s\">Back to the dashboard</a></p>",
                    ac->base_path);
+
+    return inc_close(&b, len);
+}
+
+
+/* subscribers */
+
+static const inc_enum_t  inc_admin_sub_types[INC_SUBSCRIBER_COUNT] = {
+    { "email", "Email", "mail to an address; added here, it is confirmed at "
+      "once (no confirmation mail)" },
+    { "webhook", "Webhook", "signed JSON POSTs (Standard Webhooks); its "
+      "signing secret is shown once, after adding" },
+    { "slack", "Slack", "a Slack incoming webhook URL" },
+    { "discord", "Discord", "a Discord webhook URL" },
+};
+
+
+static const char *
+inc_sub_type_label(const cJSON *sub)
+{
+    return inc_enum_label(inc_subscriber_types, INC_SUBSCRIBER_COUNT,
+                          inc_rec_str(sub, "type"));
+}
+
+
+/*
+ * The address as the admin shows it, as plain text: an email whole, a URL
+ * only as "scheme://host/…", since the path of a webhook (Slack's,
+ * Discord's, most others') is the credential that lets anyone post to it.
+ */
+static void
+inc_sub_address_text(inc_buf_t *t, const cJSON *sub)
+{
+    size_t       n;
+    const char  *url, *host;
+
+    if (strcmp(inc_rec_str(sub, "type"), "email") == 0) {
+        inc_buf_str(t, inc_rec_str(sub, "email"));
+        return;
+    }
+
+    url = inc_rec_str(sub, "url");
+    host = strstr(url, "://");
+
+    if (host == NULL) {
+        inc_buf_str(t, "(a URL)");
+        return;
+    }
+
+    host += 3;
+    n = strcspn(host, "/?#");
+
+    inc_buf_add(t, url, (size_t) (host - url) + n);
+
+    if (host[n] != '\0') {
+        inc_buf_str(t, "/\xe2\x80\xa6");
+    }
+}
+
+
+/* "All components", or the names of those it follows, as plain text */
+static void
+inc_sub_components_text(inc_buf_t *t, const cJSON *sub,
+    const cJSON *components)
+{
+    int           n;
+    const char   *name;
+    const cJSON  *id;
+
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(sub, "componentIds")) == 0) {
+        inc_buf_str(t, "All components");
+        return;
+    }
+
+    n = 0;
+
+    cJSON_ArrayForEach(id, cJSON_GetObjectItem(sub, "componentIds")) {
+        inc_buf_str(t, n++ ? ", " : "");
+        name = inc_rec_name(components, id->valuedouble);
+
+        if (name != NULL) {
+            inc_buf_str(t, name);
+
+        } else {
+            inc_buf_printf(t, "deleted component %.0f", id->valuedouble);
+        }
+    }
+}
+
+
+/* the text one of those makes, escaped into "b" */
+static void
+inc_escape_text(inc_buf_t *b, const cJSON *sub, const cJSON *components,
+    void (*text)(inc_buf_t *t, const cJSON *sub, const cJSON *components))
+{
+    inc_buf_t  t;
+
+    if (inc_buf_init(&t, 256) != 0) {
+        b->failed = 1;
+        return;
+    }
+
+    text(&t, sub, components);
+
+    if (t.failed) {
+        b->failed = 1;
+
+    } else {
+        inc_buf_escape(b, t.data);
+    }
+
+    inc_buf_free(&t);
+}
+
+
+static void
+inc_sub_address_of(inc_buf_t *t, const cJSON *sub, const cJSON *components)
+{
+    (void) components;
+
+    inc_sub_address_text(t, sub);
+}
+
+
+static void
+inc_sub_address(inc_buf_t *b, const cJSON *sub)
+{
+    inc_escape_text(b, sub, NULL, inc_sub_address_of);
+}
+
+
+static void
+inc_sub_components(inc_buf_t *b, const cJSON *sub, const cJSON *components)
+{
+    inc_escape_text(b, sub, components, inc_sub_components_text);
+}
+
+
+static const char *
+inc_sub_state(const cJSON *sub)
+{
+    if (cJSON_IsTrue(cJSON_GetObjectItem(sub, "disabled"))) {
+        return "disabled";
+    }
+
+    return cJSON_IsTrue(cJSON_GetObjectItem(sub, "confirmed"))
+           ? "confirmed" : "pending";
+}
+
+
+static void
+inc_sub_state_text(inc_buf_t *b, const cJSON *sub)
+{
+    const char  *state, *reason;
+
+    state = inc_sub_state(sub);
+
+    if (strcmp(state, "disabled") == 0) {
+        reason = inc_rec_str(sub, "disabledReason");
+        inc_buf_str(b, "<strong>Disabled</strong>");
+
+        if (reason[0] != '\0') {
+            inc_buf_str(b, ": ");
+            inc_buf_escape(b, reason);
+        }
+
+        return;
+    }
+
+    inc_buf_str(b, strcmp(state, "confirmed") == 0
+                   ? "Confirmed" : "Pending confirmation");
+}
+
+
+/* the details of a subscriber, as a description list */
+static void
+inc_sub_facts(inc_buf_t *b, const cJSON *sub, const cJSON *components)
+{
+    int  email;
+
+    email = strcmp(inc_rec_str(sub, "type"), "email") == 0;
+
+    inc_buf_printf(b, "<dl class=\"facts\"><dt>Type</dt><dd>%s</dd>"
+                   "<dt>%s</dt><dd class=\"addr\">",
+                   inc_sub_type_label(sub), email ? "Email" : "URL");
+    inc_sub_address(b, sub);
+
+    if (!email) {
+        inc_buf_str(b, " <span class=\"mu\">(the rest is not shown: the "
+                    "URL is a credential)</span>");
+    }
+
+    inc_buf_str(b, "</dd><dt>Components</dt><dd>");
+    inc_sub_components(b, sub, components);
+    inc_buf_str(b, "</dd><dt>State</dt><dd>");
+    inc_sub_state_text(b, sub);
+    inc_buf_printf(b, "</dd><dt>Added</dt><dd>%s ",
+                   strcmp(inc_rec_str(sub, "source"), "public") == 0
+                   ? "On the status page," : "By an admin,");
+    inc_time(b, inc_rec_str(sub, "createdAt"));
+    inc_buf_str(b, "</dd></dl>");
+}
+
+
+/* a "next page" link, when the list has more */
+static void
+inc_next_link(inc_buf_t *b, const cJSON *list, const char *path,
+    const char *text, const inc_admin_ctx_t *ac)
+{
+    const cJSON  *next;
+
+    next = cJSON_GetObjectItem(list, "nextCursor");
+
+    if (!cJSON_IsString(next)) {
+        return;
+    }
+
+    inc_buf_printf(b, "<p><a rel=\"next\" href=\"%s%s?cursor=",
+                   ac->base_path, path);
+    inc_buf_escape(b, next->valuestring);
+    inc_buf_printf(b, "\">%s &rarr;</a></p>", text);
+}
+
+
+char *
+inc_admin_subscribers(const cJSON *doc, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    inc_buf_t     b;
+    const cJSON  *list, *sub, *queue, *components;
+
+    list = cJSON_GetObjectItem(doc, "subscribers");
+    queue = cJSON_GetObjectItem(doc, "queue");
+    components = cJSON_GetObjectItem(doc, "components");
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Subscribers", ac);
+    inc_buf_printf(&b, "<h1>Subscribers</h1><div class=\"actions\">"
+                   "<a class=\"btn\" href=\"%ssubscribers/new\">Add "
+                   "subscriber</a><a class=\"btn sec\" href=\"%s"
+                   "dead-letters\">Failed deliveries</a></div>",
+                   ac->base_path, ac->base_path);
+
+    inc_buf_printf(&b, "<section class=\"card\" aria-labelledby=\"h-q\">"
+                   "<h2 id=\"h-q\">Notification queue</h2>"
+                   "<ul class=\"figures\">"
+                   "<li data-figure=\"queued\"><strong>%.0f</strong> "
+                   "queued</li>"
+                   "<li data-figure=\"dead\"><strong>%.0f</strong> "
+                   "<a href=\"%sdead-letters\">failed for good</a></li>"
+                   "<li data-figure=\"confirmed\"><strong>%.0f</strong> "
+                   "confirmed subscribers</li>"
+                   "<li data-figure=\"unconfirmed\"><strong>%.0f</strong> "
+                   "awaiting confirmation</li></ul>"
+                   "<p class=\"hint\">Queued: notifications and "
+                   "confirmation mails not yet delivered, including those "
+                   "waiting for a retry.</p></section>",
+                   inc_rec_num(queue, "queued"), inc_rec_num(queue, "dead"),
+                   ac->base_path, inc_rec_num(queue, "subscribers"),
+                   inc_rec_num(queue, "unconfirmed"));
+
+    inc_buf_str(&b, "<section class=\"card\" aria-labelledby=\"h-s\">"
+                "<h2 id=\"h-s\">All subscribers</h2><table><thead><tr>"
+                "<th scope=\"col\">Subscriber</th><th scope=\"col\">Type</th>"
+                "<th scope=\"col\">Components</th>"
+                "<th scope=\"col\">State</th></tr></thead><tbody>");
+
+    cJSON_ArrayForEach(sub, cJSON_GetObjectItem(list, "data")) {
+        inc_buf_printf(&b, "<tr data-subscriber-id=\"%.0f\" data-state=\"%s\">"
+                       "<td class=\"addr\"><a href=\"%ssubscribers/%.0f\">",
+                       inc_rec_num(sub, "id"), inc_sub_state(sub),
+                       ac->base_path, inc_rec_num(sub, "id"));
+        inc_sub_address(&b, sub);
+        inc_buf_printf(&b, "</a></td><td data-label=\"Type\">%s</td>"
+                       "<td data-label=\"Components\">",
+                       inc_sub_type_label(sub));
+        inc_sub_components(&b, sub, components);
+        inc_buf_str(&b, "</td><td data-label=\"State\">");
+        inc_sub_state_text(&b, sub);
+        inc_buf_str(&b, "</td></tr>");
+    }
+
+    inc_buf_str(&b, "</tbody></table>");
+
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(list, "data")) == 0) {
+        inc_buf_str(&b, "<p class=\"mu\">No subscribers yet.</p>");
+    }
+
+    inc_buf_str(&b, "</section>");
+    inc_next_link(&b, list, "subscribers", "More subscribers", ac);
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_subscriber_new(const cJSON *components, const cJSON *values,
+    const cJSON *errors, const inc_admin_ctx_t *ac, size_t *len)
+{
+    const char  *type;
+    inc_buf_t    b;
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    type = inc_val(values, NULL, "type");
+
+    inc_open(&b, "Add subscriber", ac);
+    inc_buf_str(&b, "<h1>Add subscriber</h1><p class=\"mu\">Subscribers "
+                "get a message when an incident is created and on each "
+                "update that notifies.</p>");
+    inc_form_errors(&b, errors);
+    inc_form_open(&b, ac, "subscribers");
+    inc_radios(&b, "type", "Type", inc_admin_sub_types, INC_SUBSCRIBER_COUNT,
+               NULL, type[0] ? type : "email", inc_err(errors, "type"));
+    inc_input_field(&b, "email", "Email address",
+                    inc_val(values, NULL, "email"),
+                    "For Email: the address to notify.",
+                    inc_err(errors, "email"),
+                    " inputmode=\"email\" autocomplete=\"off\" "
+                    "spellcheck=\"false\"");
+    inc_input_field(&b, "url", "URL", inc_val(values, NULL, "url"),
+                    "For Webhook, Slack and Discord: the URL to post to. "
+                    "It is a credential: once added, only its host is "
+                    "shown.", inc_err(errors, "url"),
+                    " inputmode=\"url\" autocomplete=\"off\" "
+                    "spellcheck=\"false\"");
+    inc_component_boxes_as(&b, "Components",
+                           "None ticked: all components, including those "
+                           "added later.", components,
+                           cJSON_GetObjectItem(values, "componentIds"),
+                           inc_err(errors, "componentIds"));
+    inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">Add "
+                   "subscriber</button><a href=\"%ssubscribers\">Cancel</a>"
+                   "</div></form>", ac->base_path);
+
+    return inc_close(&b, len);
+}
+
+
+/* the page a new webhook lands on, the only one with its secret */
+char *
+inc_admin_subscriber_added(const cJSON *sub, const cJSON *components,
+    const char *secret, const inc_admin_ctx_t *ac, size_t *len)
+{
+    inc_buf_t  b;
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Webhook added", ac);
+    inc_buf_str(&b, "<h1>Webhook added</h1>"
+                "<section class=\"card\" aria-labelledby=\"h-secret\">"
+                "<h2 id=\"h-secret\">Its signing secret</h2><p>Each "
+                "delivery carries a <code>webhook-signature</code> made "
+                "with this secret (Standard Webhooks): give it to the "
+                "receiving service so that it can tell our messages from "
+                "forgeries.</p><div class=\"field\"><label for=\"f-secret\">"
+                "Signing secret</label><input type=\"text\" id=\"f-secret\" "
+                "readonly autocomplete=\"off\" spellcheck=\"false\" "
+                "aria-describedby=\"f-secret-hint\" value=\"");
+    inc_buf_escape(&b, secret);
+    inc_buf_str(&b, "\"><p class=\"hint\" id=\"f-secret-hint\"><strong>Copy "
+                "it now: it will not be shown again.</strong> If it is "
+                "lost, remove this subscriber and add it again for a new "
+                "one.</p></div></section><section class=\"card\" "
+                "aria-labelledby=\"h-d\"><h2 id=\"h-d\">The subscriber</h2>");
+    inc_sub_facts(&b, sub, components);
+    inc_buf_printf(&b, "</section><div class=\"actions\"><a class=\"btn\" "
+                   "href=\"%ssubscribers/%.0f\">Done</a><a href=\"%s"
+                   "subscribers\">Back to subscribers</a></div>",
+                   ac->base_path, inc_rec_num(sub, "id"), ac->base_path);
+
+    return inc_close(&b, len);
+}
+
+
+static const char *
+inc_delivery_kind(const cJSON *d)
+{
+    size_t       i;
+    const char  *type;
+
+    static const char  *kinds[][2] = {
+        { "incident.created", "Incident created" },
+        { "incident.updated", "Incident updated" },
+        { "incident.resolved", "Incident resolved" },
+        { "subscription.confirm", "Confirmation mail" },
+    };
+
+    type = inc_rec_str(d, "type");
+
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(type, kinds[i][0]) == 0) {
+            return kinds[i][1];
+        }
+    }
+
+    return strcmp(inc_rec_str(d, "kind"), "confirm") == 0
+           ? "Confirmation mail" : "Notification";
+}
+
+
+static const char *
+inc_delivery_outcome(const char *outcome)
+{
+    if (strcmp(outcome, "delivered") == 0) {
+        return "Delivered";
+    }
+
+    if (strcmp(outcome, "retrying") == 0) {
+        return "Failed, will retry";
+    }
+
+    if (strcmp(outcome, "dead") == 0) {
+        return "Failed for good";
+    }
+
+    if (strcmp(outcome, "disabled") == 0) {
+        return "Gone: subscriber disabled";
+    }
+
+    return "Unknown";
+}
+
+
+/*
+ * The incident a delivery was about: a link with its title; "titles" maps
+ * ids to titles (null: deleted since).
+ */
+static void
+inc_delivery_incident(inc_buf_t *b, const cJSON *d, const cJSON *titles,
+    const inc_admin_ctx_t *ac)
+{
+    char          key[32];
+    double        id;
+    const cJSON  *title;
+
+    id = inc_rec_num(d, "incidentId");
+
+    if (id <= 0) {
+        inc_buf_str(b, "<span class=\"mu\">&mdash;</span>");
+        return;
+    }
+
+    snprintf(key, sizeof(key), "%.0f", id);
+    title = cJSON_GetObjectItem(titles, key);
+
+    if (cJSON_IsNull(title)) {
+        inc_buf_printf(b, "<span class=\"mu\">Incident %.0f (deleted)</span>",
+                       id);
+        return;
+    }
+
+    inc_buf_printf(b, "<a href=\"%sincidents/%.0f\">", ac->base_path, id);
+
+    if (cJSON_IsString(title)) {
+        inc_buf_escape(b, title->valuestring);
+
+    } else {
+        inc_buf_printf(b, "Incident %.0f", id);
+    }
+
+    inc_buf_str(b, "</a>");
+}
+
+
+char *
+inc_admin_subscriber(const cJSON *doc, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    char          path[64];
+    inc_buf_t     b, title;
+    const cJSON  *sub, *list, *d, *components, *titles;
+
+    sub = cJSON_GetObjectItem(doc, "subscriber");
+    list = cJSON_GetObjectItem(doc, "deliveries");
+    components = cJSON_GetObjectItem(doc, "components");
+    titles = cJSON_GetObjectItem(doc, "incidents");
+
+    if (inc_buf_init(&b, 16384) != 0) {
+        return NULL;
+    }
+
+    /* the <title> is text: inc_open escapes it */
+    if (inc_buf_init(&title, 256) != 0) {
+        inc_buf_free(&b);
+        return NULL;
+    }
+
+    inc_sub_address_text(&title, sub);
+    inc_open(&b, title.failed ? "Subscriber" : title.data, ac);
+    inc_buf_free(&title);
+
+    inc_buf_printf(&b, "<article data-subscriber-id=\"%.0f\" "
+                   "data-state=\"%s\"><h1 class=\"addr\">",
+                   inc_rec_num(sub, "id"), inc_sub_state(sub));
+    inc_sub_address(&b, sub);
+    inc_buf_str(&b, "</h1><section class=\"card\" aria-labelledby=\"h-d\">"
+                "<h2 id=\"h-d\">Details</h2>");
+    inc_sub_facts(&b, sub, components);
+    inc_buf_printf(&b, "</section><div class=\"actions\"><a class=\"btn sec "
+                   "del\" href=\"%ssubscribers/%.0f/delete\">Remove "
+                   "subscriber</a><a href=\"%ssubscribers\">Back to "
+                   "subscribers</a></div>", ac->base_path,
+                   inc_rec_num(sub, "id"), ac->base_path);
+
+    inc_buf_str(&b, "<section class=\"card\" aria-labelledby=\"h-h\">"
+                "<h2 id=\"h-h\">Delivery history</h2><table><thead><tr>"
+                "<th scope=\"col\">Time</th><th scope=\"col\">Incident</th>"
+                "<th scope=\"col\">Kind</th><th scope=\"col\">Attempt</th>"
+                "<th scope=\"col\">Outcome</th><th scope=\"col\">Detail</th>"
+                "</tr></thead><tbody>");
+
+    cJSON_ArrayForEach(d, cJSON_GetObjectItem(list, "data")) {
+        inc_buf_printf(&b, "<tr data-delivery-id=\"%.0f\" "
+                       "data-outcome=\"", inc_rec_num(d, "id"));
+        inc_buf_escape(&b, inc_rec_str(d, "outcome"));
+        inc_buf_str(&b, "\"><td>");
+        inc_time(&b, inc_rec_str(d, "at"));
+        inc_buf_str(&b, "</td><td data-label=\"Incident\">");
+        inc_delivery_incident(&b, d, titles, ac);
+        inc_buf_printf(&b, "</td><td data-label=\"Kind\">%s</td>"
+                       "<td data-label=\"Attempt\">%.0f</td>"
+                       "<td data-label=\"Outcome\">%s</td>"
+                       "<td data-label=\"Detail\" class=\"addr\">",
+                       inc_delivery_kind(d), inc_rec_num(d, "attempt"),
+                       inc_delivery_outcome(inc_rec_str(d, "outcome")));
+        inc_buf_escape(&b, inc_rec_str(d, "detail"));
+        inc_buf_str(&b, "</td></tr>");
+    }
+
+    inc_buf_str(&b, "</tbody></table>");
+
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(list, "data")) == 0) {
+        inc_buf_str(&b, "<p class=\"mu\">Nothing sent yet.</p>");
+    }
+
+    inc_buf_str(&b, "</section></article>");
+
+    snprintf(path, sizeof(path), "subscribers/%.0f", inc_rec_num(sub, "id"));
+    inc_next_link(&b, list, path, "Older deliveries", ac);
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_subscriber_delete(const cJSON *sub, const cJSON *components,
+    const inc_admin_ctx_t *ac, size_t *len)
+{
+    char       *text, action[64], back[64];
+    inc_buf_t   what;
+
+    snprintf(action, sizeof(action), "subscribers/%.0f/delete",
+             inc_rec_num(sub, "id"));
+    snprintf(back, sizeof(back), "subscribers/%.0f", inc_rec_num(sub, "id"));
+
+    if (inc_buf_init(&what, 512) != 0) {
+        return NULL;
+    }
+
+    /* "Webhook https://example.com/… (All components)": what goes */
+    inc_buf_printf(&what, "%s ", inc_sub_type_label(sub));
+    inc_sub_address_text(&what, sub);
+    inc_buf_str(&what, " (");
+    inc_sub_components_text(&what, sub, components);
+    inc_buf_str(&what, ")");
+
+    text = what.failed ? NULL
+                       : inc_admin_confirm("Remove subscriber",
+                                  "Remove this subscriber? It gets no more "
+                                  "notifications, and its delivery history "
+                                  "goes with it. This cannot be undone.",
+                                  what.data, action, "Remove subscriber",
+                                  back, ac, len);
+    inc_buf_free(&what);
+
+    return text;
+}
+
+
+/* "Retry the delivery to https://example.com/… about Checkout errors" */
+static void
+inc_retry_label(inc_buf_t *b, const cJSON *d, const cJSON *sub,
+    const cJSON *titles)
+{
+    char          key[32];
+    inc_buf_t     t;
+    const cJSON  *title;
+
+    if (inc_buf_init(&t, 256) != 0) {
+        b->failed = 1;
+        return;
+    }
+
+    inc_buf_str(&t, "Retry the ");
+
+    if (strcmp(inc_rec_str(d, "kind"), "confirm") == 0) {
+        inc_buf_str(&t, "confirmation mail");
+
+    } else {
+        inc_buf_str(&t, "delivery");
+    }
+
+    if (cJSON_IsObject(sub)) {
+        inc_buf_str(&t, " to ");
+        inc_sub_address_text(&t, sub);
+    }
+
+    snprintf(key, sizeof(key), "%.0f", inc_rec_num(d, "incidentId"));
+    title = cJSON_GetObjectItem(titles, key);
+
+    if (cJSON_IsString(title)) {
+        inc_buf_str(&t, " about ");
+        inc_buf_str(&t, title->valuestring);
+    }
+
+    if (t.failed) {
+        b->failed = 1;
+
+    } else {
+        inc_buf_escape(b, t.data);
+    }
+
+    inc_buf_free(&t);
+}
+
+
+char *
+inc_admin_dead_letters(const cJSON *doc, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    char          key[32], action[64];
+    inc_buf_t     b;
+    const cJSON  *list, *d, *subs, *sub, *titles;
+
+    list = cJSON_GetObjectItem(doc, "dead");
+    subs = cJSON_GetObjectItem(doc, "subscribers");
+    titles = cJSON_GetObjectItem(doc, "incidents");
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Failed deliveries", ac);
+    inc_buf_printf(&b, "<h1>Failed deliveries</h1><p>Notifications that "
+                   "failed on every attempt (dead letters). Retry queues "
+                   "one again, its attempts counted from zero.</p>"
+                   "<p><a href=\"%ssubscribers\">Back to subscribers</a></p>"
+                   "<div class=\"card\"><table><thead><tr>"
+                   "<th scope=\"col\">Subscriber</th>"
+                   "<th scope=\"col\">Incident</th>"
+                   "<th scope=\"col\">Attempts</th>"
+                   "<th scope=\"col\">Last error</th>"
+                   "<th scope=\"col\">Failed</th>"
+                   "<th scope=\"col\"><span class=\"mu\">Action</span></th>"
+                   "</tr></thead><tbody>", ac->base_path);
+
+    cJSON_ArrayForEach(d, cJSON_GetObjectItem(list, "data")) {
+        snprintf(key, sizeof(key), "%.0f", inc_rec_num(d, "subscriberId"));
+        sub = cJSON_GetObjectItem(subs, key);
+
+        inc_buf_printf(&b, "<tr data-dead-letter-id=\"%.0f\"><td "
+                       "class=\"addr\">", inc_rec_num(d, "id"));
+
+        if (cJSON_IsObject(sub)) {
+            inc_buf_printf(&b, "<a href=\"%ssubscribers/%s\">",
+                           ac->base_path, key);
+            inc_sub_address(&b, sub);
+            inc_buf_printf(&b, "</a> <span class=\"mu\">(%s)</span>",
+                           inc_sub_type_label(sub));
+
+        } else {
+            inc_buf_printf(&b, "<span class=\"mu\">Subscriber %s (removed)"
+                           "</span>", key);
+        }
+
+        inc_buf_str(&b, "</td><td data-label=\"Incident\">");
+
+        if (strcmp(inc_rec_str(d, "kind"), "confirm") == 0) {
+            inc_buf_str(&b, "Confirmation mail");
+
+        } else {
+            inc_delivery_incident(&b, d, titles, ac);
+        }
+
+        inc_buf_printf(&b, "</td><td data-label=\"Attempts\">%.0f</td>"
+                       "<td data-label=\"Last error\" class=\"addr\">",
+                       inc_rec_num(d, "attempt"));
+        inc_buf_escape(&b, inc_rec_str(d, "lastError"));
+        inc_buf_str(&b, "</td><td data-label=\"Failed\">");
+        inc_time(&b, inc_rec_str(d, "deadAt"));
+        inc_buf_str(&b, "</td><td>");
+
+        snprintf(action, sizeof(action), "dead-letters/%.0f/retry",
+                 inc_rec_num(d, "id"));
+        inc_buf_str(&b, "<form class=\"inline\" method=\"post\" action=\"");
+        inc_buf_printf(&b, "%s%s\"><input type=\"hidden\" name=\"csrf\" "
+                       "value=\"", ac->base_path, action);
+        inc_buf_escape(&b, ac->csrf);
+        inc_buf_str(&b, "\"><button class=\"sec\" type=\"submit\" "
+                    "aria-label=\"");
+        inc_retry_label(&b, d, sub, titles);
+        inc_buf_str(&b, "\">Retry</button></form></td></tr>");
+    }
+
+    inc_buf_str(&b, "</tbody></table>");
+
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(list, "data")) == 0) {
+        inc_buf_str(&b, "<p class=\"mu\">No failed deliveries.</p>");
+    }
+
+    inc_buf_str(&b, "</div>");
+    inc_next_link(&b, list, "dead-letters", "Older failed deliveries", ac);
 
     return inc_close(&b, len);
 }

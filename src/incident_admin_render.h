@@ -51,6 +51,27 @@ char *inc_admin_confirm(const char *title, const char *question,
 char *inc_admin_message(const char *title, const char *message,
     const inc_admin_ctx_t *ac, size_t *len);
 
+/*
+ * Subscribers.  "doc" of the list: {components, subscribers: {data,
+ * nextCursor}, queue}; of a subscriber's page: {components, subscriber,
+ * deliveries: {data, nextCursor}, incidents: {"ID": title or null}}; of
+ * the failed deliveries: {dead: {data, nextCursor}, subscribers: {"ID":
+ * subscriber or null}, incidents}.  URLs show as "scheme://host/…" only.
+ */
+char *inc_admin_subscribers(const cJSON *doc, const inc_admin_ctx_t *ac,
+    size_t *len);
+char *inc_admin_subscriber_new(const cJSON *components, const cJSON *values,
+    const cJSON *errors, const inc_admin_ctx_t *ac, size_t *len);
+char *inc_admin_subscriber_added(const cJSON *subscriber,
+    const cJSON *components, const char *secret, const inc_admin_ctx_t *ac,
+    size_t *len);
+char *inc_admin_subscriber(const cJSON *doc, const inc_admin_ctx_t *ac,
+    size_t *len);
+char *inc_admin_subscriber_delete(const cJSON *subscriber,
+    const cJSON *components, const inc_admin_ctx_t *ac, size_t *len);
+char *inc_admin_dead_letters(const cJSON *doc, const inc_admin_ctx_t *ac,
+    size_t *len);
+
 /* "This incident has been resolved. ... Duration: 45 minutes ..." */
 char *inc_admin_resolution_text(const cJSON *incident,
     const cJSON *components, time_t now);

@@ -544,6 +544,9 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
 
     route = &ngx_http_incident_routes[ctx->resource];
 
+    /* subscribers, their secrets and deliveries: never in a cache */
+    ctx->private_doc = ctx->resource >= NGX_HTTP_INCIDENT_R_SUBSCRIBERS;
+
     if (!(r->method & route->methods)) {
         if (ngx_http_discard_request_body(r) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -945,12 +948,45 @@ bad_query:
 }
 
 
+/*
+ * "\u0000" would end a string early in every C string that holds it:
+ * such a body is refused rather than stored cut short.
+ */
+static ngx_uint_t
+ngx_http_incident_has_nul_escape(ngx_str_t *body)
+{
+    u_char  *p, *last, *q;
+
+    last = body->data + body->len;
+
+    for (p = body->data; p + 6 <= last; p++) {
+        if (p[0] != '\\' || p[1] != 'u' || p[2] != '0' || p[3] != '0'
+            || p[4] != '0' || p[5] != '0')
+        {
+            continue;
+        }
+
+        /* an escape only when an odd number of backslashes leads to it */
+        for (q = p; q > body->data && q[-1] == '\\'; q--) {
+            /* void */
+        }
+
+        if ((p - q) % 2 == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /* one JSON value and nothing but white space after it */
 static cJSON *
 ngx_http_incident_parse_json(ngx_http_request_t *r, ngx_str_t *body)
 {
     cJSON       *json;
     const char  *end, *last;
+
 
     json = cJSON_ParseWithLengthOpts((char *) body->data, body->len, &end,
                                      0);
@@ -1013,6 +1049,12 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
             return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
                                              "The body is not valid UTF-8.",
                                              NULL);
+        }
+
+        if (ngx_http_incident_has_nul_escape(&body)) {
+            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
+                                             "Strings must not contain "
+                                             "U+0000 (\\u0000).", NULL);
         }
 
         in = ngx_http_incident_parse_json(r, &body);

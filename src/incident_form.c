@@ -383,6 +383,17 @@ inc_form_to_json(inc_form_t kind, const cJSON *form)
         inc_form_string(out, form, "direction");
         break;
 
+    /*
+     * Both address fields go along: the validator takes the one the type
+     * needs, and a form shown again keeps what was typed in the other.
+     */
+    case INC_FORM_SUBSCRIBER:
+        inc_form_string(out, form, "type");
+        inc_form_string(out, form, "email");
+        inc_form_string(out, form, "url");
+        inc_form_ids(out, form, "componentIds");
+        break;
+
     case INC_FORM_SUBSCRIBE:
         inc_form_string(out, form, "email");
         inc_form_ids(out, form, "componentIds");

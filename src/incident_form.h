@@ -22,6 +22,7 @@ typedef enum {
     INC_FORM_SETTINGS,
     INC_FORM_COMPONENT_MOVE,
     INC_FORM_SUBSCRIBE,          /* the public page's */
+    INC_FORM_SUBSCRIBER,         /* the admin's: any type */
     INC_FORM_COUNT
 } inc_form_t;
 

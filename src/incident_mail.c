@@ -163,7 +163,10 @@ inc_header_clean(inc_buf_t *b, const char *s)
 }
 
 
-/* RFC 2047 encoded words of at most 45 bytes, never splitting a character */
+/*
+ * RFC 2047 encoded words of at most 39 bytes, never splitting a character:
+ * with "Subject: " in front a line stays within 76 characters.
+ */
 static void
 inc_header_encode(inc_buf_t *b, const char *s)
 {
@@ -192,7 +195,7 @@ inc_header_encode(inc_buf_t *b, const char *s)
     len = clean.len;
 
     for (i = 0; i < len; i += n) {
-        n = len - i < 45 ? len - i : 45;
+        n = len - i < 39 ? len - i : 39;
 
         /* back off to the start of a UTF-8 sequence */
         while (n > 1 && i + n < len && (p[i + n] & 0xc0) == 0x80) {

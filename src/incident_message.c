@@ -337,11 +337,14 @@ inc_print(cJSON *doc)
 }
 
 
-/* our own webhook: the documents the API serves, in an envelope */
+/*
+ * Our own webhook: the documents the API serves, in an envelope whose
+ * timestamp is the event's, the same on every retry (the webhook-timestamp
+ * header is the try's).
+ */
 char *
-inc_message_webhook(const inc_event_t *ev, time_t now)
+inc_message_webhook(const inc_event_t *ev)
 {
-    char    ts[INC_RFC3339_LEN + 1];
     cJSON  *doc, *data, *page;
 
     doc = cJSON_CreateObject();
@@ -355,10 +358,10 @@ inc_message_webhook(const inc_event_t *ev, time_t now)
         return NULL;
     }
 
-    inc_time_format(now, ts);
-
     cJSON_AddStringToObject(doc, "type", ev->type);
-    cJSON_AddStringToObject(doc, "timestamp", ts);
+    cJSON_AddStringToObject(doc, "timestamp",
+                            inc_str(ev->update ? ev->update : ev->incident,
+                                    "createdAt"));
     cJSON_AddItemToObject(doc, "data", data);
 
     cJSON_AddStringToObject(page, "title", ev->page_title);
@@ -374,14 +377,26 @@ inc_message_webhook(const inc_event_t *ev, time_t now)
 }
 
 
-/* Slack's mrkdwn reserves & < >; everything else passes */
+/*
+ * Slack's mrkdwn reserves & < >; everything else passes.  At most "max"
+ * bytes of "s" are taken, never part of a character.
+ */
 static void
 inc_slack_escape(inc_buf_t *b, const char *s, size_t max)
 {
-    size_t  n;
+    size_t                n, len;
+    const unsigned char  *p;
 
-    for (n = 0; *s && n < max; s++, n++) {
-        switch (*s) {
+    p = (const unsigned char *) s;
+
+    for (n = 0; *p; p += len, n += len) {
+        len = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+
+        if (n + len > max) {
+            break;
+        }
+
+        switch (*p) {
         case '&':
             inc_buf_str(b, "&amp;");
             break;
@@ -392,7 +407,7 @@ inc_slack_escape(inc_buf_t *b, const char *s, size_t max)
             inc_buf_str(b, "&gt;");
             break;
         default:
-            inc_buf_add(b, s, 1);
+            inc_buf_add(b, (const char *) p, len);
         }
     }
 }
@@ -470,6 +485,7 @@ inc_message_discord(const inc_event_t *ev)
     inc_facts(ev, &f);
 
     snprintf(title, sizeof(title), "[%s] %.250s", f.status, f.title);
+    inc_utf8_trim(title);
     snprintf(description, sizeof(description), "%s", f.message);
     inc_utf8_trim(description);
 

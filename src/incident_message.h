@@ -37,7 +37,7 @@ int inc_message_confirm_mail(const char *page_title, const char *confirm,
 void inc_mail_body_free(inc_mail_body_t *m);
 
 /* malloc()ed JSON for each kind of webhook */
-char *inc_message_webhook(const inc_event_t *ev, time_t now);
+char *inc_message_webhook(const inc_event_t *ev);
 char *inc_message_slack(const inc_event_t *ev);
 char *inc_message_discord(const inc_event_t *ev);
 

@@ -319,6 +319,34 @@ inc_event_free(inc_cached_event_t *ev)
 }
 
 
+/*
+ * "API, Dashboard": whole names only; when the next does not fit the
+ * list ends in "…" (and stays valid UTF-8).
+ */
+static size_t
+inc_list_add(char *list, size_t size, size_t len, const char *name)
+{
+    size_t  need;
+
+    static const char  more[] = ", \xe2\x80\xa6";
+
+    if (len >= size || (len > 0 && list[len - 1] == '\xa6')) {
+        return len;                 /* full already */
+    }
+
+    need = (len ? 2 : 0) + strlen(name);
+
+    if (len + need + sizeof(more) > size) {
+        snprintf(list + len, size - len, "%s", len ? more : more + 2);
+        return strlen(list);
+    }
+
+    snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+
+    return len + need;
+}
+
+
 static int
 inc_event_load(inc_lease_t *ls, inc_cached_event_t *ev)
 {
@@ -358,14 +386,9 @@ inc_event_load(inc_lease_t *ls, inc_cached_event_t *ev)
             continue;
         }
 
-        len += snprintf(ev->components + len, sizeof(ev->components) - len,
-                        "%s%s", len ? ", " : "", inc_rec_str(comp, "name"));
+        len = inc_list_add(ev->components, sizeof(ev->components), len,
+                           inc_rec_str(comp, "name"));
         cJSON_Delete(comp);
-
-        if (len >= sizeof(ev->components)) {
-            len = sizeof(ev->components) - 1;
-            break;
-        }
     }
 
     cJSON_Delete(touched);
@@ -561,7 +584,7 @@ inc_render_webhook(inc_lease_t *ls, const cJSON *job, const cJSON *sub,
         break;
 
     default:
-        item->body = inc_message_webhook(&ev, (time_t) (ls->now_ms / 1000));
+        item->body = inc_message_webhook(&ev);
 
         if (inc_rec_str(sub, "secret")[0] != '\0') {
             item->secret = strdup(inc_rec_str(sub, "secret"));

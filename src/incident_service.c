@@ -1445,6 +1445,10 @@ inc_op_component_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
     }
 
     if (rc == INC_OK) {
+        rc = inc_subscribers_forget_component(txn, w->id);
+    }
+
+    if (rc == INC_OK) {
         rc = inc_audit(txn, ctx, "component.delete", "component", w->id);
     }
 

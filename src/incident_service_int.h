@@ -49,6 +49,7 @@ int inc_check_components(inc_txn_t *txn, const cJSON *ids, cJSON *errors);
 /* subscribers (incident_subscriber.c) */
 cJSON *inc_json_subscriber(const cJSON *rec);
 int inc_subscribers_purge(inc_txn_t *txn, time_t now, time_t expiry);
+int inc_subscribers_forget_component(inc_txn_t *txn, uint64_t component_id);
 int inc_op_subscribe(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 int inc_op_subscriber_create(inc_txn_t *txn, const inc_ctx_t *ctx,

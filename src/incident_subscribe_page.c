@@ -355,11 +355,22 @@ ngx_http_incident_sub_done(ngx_http_request_t *r,
                                              "get a new one.");
     }
 
+    ngx_memzero(&sp, sizeof(inc_sub_page_t));
+
+    if (job->result.status == NGX_HTTP_INCIDENT_SUB_INVALID) {
+        /* components that do not exist (any more) */
+        sp.view = INC_SUB_FORM;
+        sp.form = ctx->form;
+        sp.errors = cJSON_GetObjectItem(job->result.body, "errors");
+
+        return ngx_http_incident_sub_render(r, ctx,
+                                            NGX_HTTP_INCIDENT_SUB_INVALID,
+                                            &sp);
+    }
+
     if (job->result.status >= NGX_HTTP_SPECIAL_RESPONSE) {
         return NGX_HTTP_SERVICE_UNAVAILABLE;
     }
-
-    ngx_memzero(&sp, sizeof(inc_sub_page_t));
 
     sp.view = ctx->which == NGX_HTTP_INCIDENT_SUB_FORM ? INC_SUB_SENT
               : ctx->which == NGX_HTTP_INCIDENT_SUB_CONFIRM

@@ -233,6 +233,62 @@ inc_subscribers_purge(inc_txn_t *txn, time_t now, time_t expiry)
 }
 
 
+/*
+ * A deleted component leaves its subscribers' lists.  One that named
+ * nothing else is disabled rather than widened to every incident.
+ */
+int
+inc_subscribers_forget_component(inc_txn_t *txn, uint64_t component_id)
+{
+    int          rc, i, n;
+    cJSON       *rec, *ids;
+    uint64_t     id;
+    inc_iter_t   it;
+
+    rc = inc_iter_open(txn, INC_DB_SUBSCRIBERS, &it);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    /* a put does not move the cursor off its key: no need to seek */
+    for (rc = inc_iter_first(&it, &rec); rc == INC_OK;
+         rc = inc_iter_next(&it, &rec))
+    {
+        ids = cJSON_GetObjectItemCaseSensitive(rec, "componentIds");
+        n = cJSON_GetArraySize(ids);
+        id = it.key[0];
+
+        for (i = n - 1; i >= 0; i--) {
+            if (cJSON_GetArrayItem(ids, i)->valuedouble
+                == (double) component_id)
+            {
+                cJSON_DeleteItemFromArray(ids, i);
+            }
+        }
+
+        if (cJSON_GetArraySize(ids) != n) {
+            if (cJSON_GetArraySize(ids) == 0) {
+                inc_set(rec, "disabled", cJSON_CreateTrue());
+                inc_set(rec, "disabledReason",
+                        cJSON_CreateString("its components were deleted"));
+            }
+
+            rc = inc_record_put(txn, INC_DB_SUBSCRIBERS, id, 0, rec);
+        }
+
+        cJSON_Delete(rec);
+
+        if (rc != INC_OK) {
+            break;
+        }
+    }
+
+    inc_iter_close(&it);
+
+    return rc == INC_NOTFOUND ? INC_OK : rc;
+}
+
+
 cJSON *
 inc_json_subscriber(const cJSON *rec)
 {
@@ -279,6 +335,31 @@ inc_json_subscriber(const cJSON *rec)
 }
 
 
+/* the components a subscriber names exist, or a 422 is in "res" */
+static int
+inc_subscriber_components_ok(inc_txn_t *txn, const inc_write_t *w,
+    inc_result_t *res)
+{
+    int     rc;
+    cJSON  *errors;
+
+    errors = cJSON_CreateArray();
+    if (errors == NULL) {
+        return INC_ERROR;
+    }
+
+    rc = inc_check_components(txn, inc_field(w->input, "componentIds"),
+                              errors);
+
+    if (rc != INC_OK || cJSON_GetArraySize(errors) == 0) {
+        cJSON_Delete(errors);
+        return rc;
+    }
+
+    return inc_result_invalid(res, errors);
+}
+
+
 /* the public's request: the same answer whatever the address's state */
 int
 inc_op_subscribe(inc_txn_t *txn, const inc_ctx_t *ctx, const inc_write_t *w,
@@ -294,6 +375,11 @@ inc_op_subscribe(inc_txn_t *txn, const inc_ctx_t *ctx, const inc_write_t *w,
     email = inc_rec_str(w->input, "email");
     resend = ctx->resend_after ? ctx->resend_after
                                : INC_RESEND_AFTER_DEFAULT;
+
+    rc = inc_subscriber_components_ok(txn, w, res);
+    if (rc != INC_OK || res->status != 0) {
+        return rc;
+    }
 
     rc = inc_subscriber_find(txn, email, &id, &rec);
 
@@ -731,6 +817,12 @@ inc_json_delivery(const cJSON *rec)
 
     if (inc_field(rec, "deadAt") != NULL) {
         inc_json_add_time(doc, "deadAt", inc_rec_time(rec, "deadAt"));
+    }
+
+    /* an incident created without a message announces no update */
+    if (inc_field(rec, "updateId") != NULL && inc_rec_id(rec, "updateId") == 0)
+    {
+        inc_set(doc, "updateId", cJSON_CreateNull());
     }
 
     return doc;

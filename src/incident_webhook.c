@@ -164,6 +164,11 @@ inc_addr_public(const struct sockaddr *sa)
         return inc_ipv4_public(a + 12);
     }
 
+    /* 6to4: 2002:AABB:CCDD::/48 carries AA.BB.CC.DD */
+    if (a[0] == 0x20 && a[1] == 0x02) {
+        return inc_ipv4_public(a + 2);
+    }
+
     /* only global unicast 2000::/3, less documentation 2001:db8::/32 */
     if ((a[0] & 0xe0) != 0x20
         || (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8)

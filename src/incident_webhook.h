@@ -14,7 +14,7 @@
 
 
 #define INC_WEBHOOK_SECRET_LEN     64     /* "whsec_" + base64 of 24 */
-#define INC_WEBHOOK_SIGNATURE_LEN  48     /* "v1," + base64 of 32 */
+#define INC_WEBHOOK_SIGNATURE_LEN  47     /* "v1," + base64 of 32 */
 #define INC_URL_MAX                2000
 
 

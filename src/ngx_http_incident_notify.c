@@ -81,6 +81,7 @@ typedef struct {
     unsigned                        cap;
 
     uint64_t                        last_lease_ms;
+    uint64_t                        purge_every;   /* ms between leases */
     time_t                          last_error_log;
 
     unsigned                        lease_busy:1;
@@ -826,7 +827,7 @@ ngx_http_incident_poll(ngx_event_t *ev)
      */
     if (inc_queue_peek(rn->imcf->store, &first) == INC_OK
         && (first == 0 || first > now)
-        && now - rn->last_lease_ms < NGX_HTTP_INCIDENT_POLL * 60)
+        && now - rn->last_lease_ms < rn->purge_every)
     {
         ngx_http_incident_poll_in(rn, first == 0 ? NGX_HTTP_INCIDENT_POLL
                                   : ngx_min(first - now,
@@ -897,6 +898,11 @@ ngx_http_incident_notify_init(ngx_cycle_t *cycle,
     rn->qconf.attempts = (unsigned) imcf->notify_attempts;
     rn->qconf.fanout_batch = 500;
     rn->qconf.confirm_expiry = imcf->confirm_expiry;
+
+    /* an idle queue is still leased now and then: the lease purges */
+    rn->purge_every = (uint64_t) imcf->confirm_expiry * 1000 / 4;
+    rn->purge_every = ngx_max(rn->purge_every, NGX_HTTP_INCIDENT_POLL);
+    rn->purge_every = ngx_min(rn->purge_every, 60 * NGX_HTTP_INCIDENT_POLL);
 
     rn->multi = curl_multi_init();
     rn->lease_task = ngx_thread_task_alloc(cycle->pool,

@@ -143,6 +143,7 @@ http {
     incident_api_tokens $PREFIX/tokens;
     incident_smtp smtp://127.0.0.1:$SMTP_PORT;
     incident_public_url http://127.0.0.1:$PORT;
+    incident_notify_retries 1 base=1s max=1s;
 
     server {
         listen 127.0.0.1:$PORT;

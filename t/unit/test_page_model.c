@@ -528,7 +528,7 @@ test_lists(env_t *e)
     {
         char               *html;
         const char         *p3, *p2, *p1, *p4;
-        inc_render_ctx_t    rc = { "/", BASE_URL, 1, NOW, 0 };
+        inc_render_ctx_t    rc = { "/", BASE_URL, 1, NOW, 0, 0 };
 
         html = inc_render_history(e->res.body, &rc, NULL);
 

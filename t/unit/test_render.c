@@ -568,7 +568,7 @@ home_doc(const char *position, int with_active)
 
 
 static const inc_render_ctx_t  rc = {
-    "/", "https://status.example.com", 42, NOW, 0
+    "/", "https://status.example.com", 42, NOW, 0, 0
 };
 
 
