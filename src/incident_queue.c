@@ -461,6 +461,29 @@ inc_event_get(inc_lease_t *ls, const cJSON *job, inc_cached_event_t **out)
 }
 
 
+/* what a delivery job announces, for the message builders */
+static int
+inc_event_of(inc_lease_t *ls, const cJSON *job, inc_event_t *ev)
+{
+    int                  rc;
+    inc_cached_event_t  *cached;
+
+    rc = inc_event_get(ls, job, &cached);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    ev->type = inc_rec_str(job, "type");
+    ev->incident = cached->incident;
+    ev->update = cached->update;
+    ev->page_title = ls->page_title;
+    ev->base_url = ls->conf->base_url;
+    ev->components = cached->components;
+
+    return INC_OK;
+}
+
+
 static void
 inc_link(inc_lease_t *ls, const char *path, const char *purpose, uint64_t id,
     char *out, size_t size)
@@ -496,12 +519,11 @@ static int
 inc_render_mail(inc_lease_t *ls, const cJSON *job, const cJSON *sub,
     inc_delivery_t *item)
 {
-    int                  rc;
-    char                 unsubscribe[512], confirm[512], message_id[400];
-    inc_mail_t           mail;
-    inc_mail_body_t      body;
-    inc_event_t          ev;
-    inc_cached_event_t  *cached;
+    int               rc;
+    char              unsubscribe[512], confirm[512], message_id[400];
+    inc_mail_t        mail;
+    inc_mail_body_t   body;
+    inc_event_t       ev;
 
     inc_link(ls, "/unsubscribe", "unsubscribe", item->subscriber_id,
              unsubscribe, sizeof(unsubscribe));
@@ -518,17 +540,10 @@ inc_render_mail(inc_lease_t *ls, const cJSON *job, const cJSON *sub,
         }
 
     } else {
-        rc = inc_event_get(ls, job, &cached);
+        rc = inc_event_of(ls, job, &ev);
         if (rc != INC_OK) {
             return rc;
         }
-
-        ev.type = inc_rec_str(job, "type");
-        ev.incident = cached->incident;
-        ev.update = cached->update;
-        ev.page_title = ls->page_title;
-        ev.base_url = ls->conf->base_url;
-        ev.components = cached->components;
 
         if (inc_message_mail(&ev, unsubscribe, &body) != 0) {
             return INC_ERROR;
@@ -557,21 +572,13 @@ static int
 inc_render_webhook(inc_lease_t *ls, const cJSON *job, const cJSON *sub,
     inc_delivery_t *item)
 {
-    int                  rc;
-    inc_event_t          ev;
-    inc_cached_event_t  *cached;
+    int           rc;
+    inc_event_t   ev;
 
-    rc = inc_event_get(ls, job, &cached);
+    rc = inc_event_of(ls, job, &ev);
     if (rc != INC_OK) {
         return rc;
     }
-
-    ev.type = inc_rec_str(job, "type");
-    ev.incident = cached->incident;
-    ev.update = cached->update;
-    ev.page_title = ls->page_title;
-    ev.base_url = ls->conf->base_url;
-    ev.components = cached->components;
 
     switch (item->channel) {
 

@@ -2027,9 +2027,13 @@ inc_service_settings(inc_store_t *store, inc_result_t *res)
 }
 
 
+/*
+ * A page of a database keyed by one id, in id order or newest first, from
+ * the cursor (the last id of the page before) on.
+ */
 void
-inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
-    inc_result_t *res)
+inc_service_list_db(inc_store_t *store, inc_db_t db, int newest_first,
+    const inc_page_t *page, inc_doc_pt doc, inc_result_t *res)
 {
     int         rc, n;
     cJSON      *data, *rec;
@@ -2045,25 +2049,35 @@ inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
     next = 0;
     n = 0;
 
-    rc = data ? inc_iter_open(&txn, INC_DB_AUDIT, &it) : INC_ERROR;
+    rc = data ? inc_iter_open(&txn, db, &it) : INC_ERROR;
     if (rc != INC_OK) {
         inc_read_end(&txn, rc, 0, data, res);
         return;
     }
 
-    rc = page->cursor ? inc_iter_seek_before(&it, page->cursor, 0, &rec)
-                      : inc_iter_last(&it, &rec);
+    if (!newest_first) {
+        rc = inc_iter_seek(&it, page->cursor + 1, 0, &rec);
 
-    for ( /* void */ ; rc == INC_OK; rc = inc_iter_prev(&it, &rec)) {
+    } else if (page->cursor) {
+        rc = inc_iter_seek_before(&it, page->cursor, 0, &rec);
+
+    } else {
+        rc = inc_iter_last(&it, &rec);
+    }
+
+    while (rc == INC_OK) {
         if (n == page->limit) {
             cJSON_Delete(rec);
             next = inc_rec_id(cJSON_GetArrayItem(data, n - 1), "id");
             break;
         }
 
-        cJSON_AddItemToArray(data, inc_json_audit(rec));
+        cJSON_AddItemToArray(data, doc(rec));
         cJSON_Delete(rec);
         n++;
+
+        rc = newest_first ? inc_iter_prev(&it, &rec)
+                          : inc_iter_next(&it, &rec);
     }
 
     inc_iter_close(&it);
@@ -2074,4 +2088,12 @@ inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
 
     inc_read_end(&txn, rc, 200, rc == INC_OK ? inc_json_list(data, next)
                                              : data, res);
+}
+
+
+void
+inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
+    inc_result_t *res)
+{
+    inc_service_list_db(store, INC_DB_AUDIT, 1, page, inc_json_audit, res);
 }

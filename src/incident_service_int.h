@@ -63,6 +63,11 @@ int inc_op_unsubscribe(inc_txn_t *txn, const inc_ctx_t *ctx,
 int inc_op_dead_retry(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 
+typedef cJSON *(*inc_doc_pt)(const cJSON *rec);
+
+void inc_service_list_db(inc_store_t *store, inc_db_t db, int newest_first,
+    const inc_page_t *page, inc_doc_pt doc, inc_result_t *res);
+
 void inc_result_store_failed(inc_result_t *res, inc_txn_t *txn, int rc);
 int inc_result_not_found(inc_result_t *res, const char *what);
 int inc_read_begin(inc_store_t *store, inc_txn_t *txn, inc_result_t *res);

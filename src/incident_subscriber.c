@@ -718,49 +718,8 @@ void
 inc_service_subscriber_list(inc_store_t *store, const inc_page_t *page,
     inc_result_t *res)
 {
-    int         rc, n;
-    cJSON      *data, *rec;
-    uint64_t    next;
-    inc_txn_t   txn;
-    inc_iter_t  it;
-
-    if (inc_read_begin(store, &txn, res) != INC_OK) {
-        return;
-    }
-
-    data = cJSON_CreateArray();
-    next = 0;
-    n = 0;
-
-    rc = data ? inc_iter_open(&txn, INC_DB_SUBSCRIBERS, &it) : INC_ERROR;
-    if (rc != INC_OK) {
-        inc_read_end(&txn, rc, 0, data, res);
-        return;
-    }
-
-    for (rc = inc_iter_seek(&it, page->cursor + 1, 0, &rec);
-         rc == INC_OK;
-         rc = inc_iter_next(&it, &rec))
-    {
-        if (n == page->limit) {
-            cJSON_Delete(rec);
-            next = inc_rec_id(cJSON_GetArrayItem(data, n - 1), "id");
-            break;
-        }
-
-        cJSON_AddItemToArray(data, inc_json_subscriber(rec));
-        cJSON_Delete(rec);
-        n++;
-    }
-
-    inc_iter_close(&it);
-
-    if (rc == INC_NOTFOUND) {
-        rc = INC_OK;
-    }
-
-    inc_read_end(&txn, rc, 200, rc == INC_OK ? inc_json_list(data, next)
-                                             : data, res);
+    inc_service_list_db(store, INC_DB_SUBSCRIBERS, 0, page,
+                        inc_json_subscriber, res);
 }
 
 
