@@ -11,6 +11,9 @@ use WebhookReceiver;
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(time sleep);
 
+binmode Test::More->builder->$_, ':encoding(UTF-8)'
+    for qw(output failure_output todo_output);
+
 my $PUBLIC = 'https://status.example.com';
 
 my $rx = WebhookReceiver->new(script => {
