@@ -35,6 +35,7 @@ CORE_SRCS    := src/incident_model.c src/incident_store.c \
                 src/incident_html.c src/incident_render.c \
                 src/incident_form.c src/incident_admin_render.c \
                 src/incident_subscriber.c src/incident_queue.c \
+                src/incident_maintenance.c \
                 src/incident_mail.c src/incident_message.c \
                 src/incident_webhook.c src/incident_render_subscribe.c
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*.c))

@@ -31,6 +31,10 @@ typedef enum {
     NGX_HTTP_INCIDENT_R_STATUS,
     NGX_HTTP_INCIDENT_R_SETTINGS,
     NGX_HTTP_INCIDENT_R_AUDIT,
+    NGX_HTTP_INCIDENT_R_MAINTENANCES,
+    NGX_HTTP_INCIDENT_R_MAINTENANCE,
+    NGX_HTTP_INCIDENT_R_MAINT_UPDATES,
+    NGX_HTTP_INCIDENT_R_MAINT_UPDATE,
     NGX_HTTP_INCIDENT_R_SUBSCRIBERS,
     NGX_HTTP_INCIDENT_R_SUBSCRIBER,
     NGX_HTTP_INCIDENT_R_DELIVERIES,
@@ -108,6 +112,24 @@ static ngx_http_incident_route_t  ngx_http_incident_routes[] = {
     /* /audit */
     { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
 
+    /* /maintenances */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_POST,
+      ngx_string("GET, HEAD, POST"),
+      INC_OP_MAINT_CREATE, -1, -1 },
+
+    /* /maintenances/{id} */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_PATCH|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, PATCH, DELETE"),
+      -1, INC_OP_MAINT_PATCH, INC_OP_MAINT_DELETE },
+
+    /* /maintenances/{id}/updates */
+    { NGX_HTTP_INCIDENT_READ|NGX_HTTP_POST,
+      ngx_string("GET, HEAD, POST"),
+      INC_OP_MAINT_UPDATE_CREATE, -1, -1 },
+
+    /* /maintenances/{id}/updates/{id} */
+    { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
+
     /* /subscribers: POST without a token is the public's double opt-in */
     { NGX_HTTP_INCIDENT_READ|NGX_HTTP_POST,
       ngx_string("GET, HEAD, POST"),
@@ -163,7 +185,7 @@ ngx_http_incident_route(ngx_http_request_t *r,
 {
     u_char      *p, *last, *slash;
     ngx_str_t    seg[4];
-    ngx_uint_t   n;
+    ngx_uint_t   n, base;
 
     static ngx_str_t  prefix = ngx_string("/api/v1/");
 
@@ -210,11 +232,21 @@ ngx_http_incident_route(ngx_http_request_t *r,
         }
     }
 
+    /* incidents and maintenances: the same shape of paths */
     if (ngx_http_incident_seg(0, "incidents")) {
+        base = NGX_HTTP_INCIDENT_R_INCIDENTS;
+
+    } else if (ngx_http_incident_seg(0, "maintenances")) {
+        base = NGX_HTTP_INCIDENT_R_MAINTENANCES;
+
+    } else {
+        base = NGX_HTTP_INCIDENT_R_COUNT;
+    }
+
+    if (base != NGX_HTTP_INCIDENT_R_COUNT) {
 
         if (n == 1 || n == 2) {
-            ctx->resource = n == 1 ? NGX_HTTP_INCIDENT_R_INCIDENTS
-                                   : NGX_HTTP_INCIDENT_R_INCIDENT;
+            ctx->resource = base + n - 1;
             return NGX_OK;
         }
 
@@ -223,7 +255,7 @@ ngx_http_incident_route(ngx_http_request_t *r,
         }
 
         if (n == 3) {
-            ctx->resource = NGX_HTTP_INCIDENT_R_UPDATES;
+            ctx->resource = base + 2;
             return NGX_OK;
         }
 
@@ -233,7 +265,7 @@ ngx_http_incident_route(ngx_http_request_t *r,
             return NGX_DECLINED;
         }
 
-        ctx->resource = NGX_HTTP_INCIDENT_R_UPDATE;
+        ctx->resource = base + 3;
         return NGX_OK;
     }
 
@@ -714,16 +746,27 @@ ngx_http_incident_parse_page(ngx_http_request_t *r, ngx_uint_t states,
         if (value.len == 6 && ngx_strncmp(value.data, "active", 6) == 0) {
             page->state = INC_STATE_ACTIVE;
 
-        } else if (value.len == 8
+        } else if (states == 1 && value.len == 8
                    && ngx_strncmp(value.data, "resolved", 8) == 0)
         {
             page->state = INC_STATE_RESOLVED;
+
+        } else if (states == 2 && value.len == 8
+                   && ngx_strncmp(value.data, "upcoming", 8) == 0)
+        {
+            page->state = INC_STATE_UPCOMING;
+
+        } else if (states == 2 && value.len == 4
+                   && ngx_strncmp(value.data, "past", 4) == 0)
+        {
+            page->state = INC_STATE_PAST;
 
         } else if (!(value.len == 3
                      && ngx_strncmp(value.data, "all", 3) == 0))
         {
             *field = "state";
-            *message = "must be one of active, resolved, all";
+            *message = states == 1 ? "must be one of active, resolved, all"
+                       : "must be one of upcoming, active, past, all";
             return NGX_DECLINED;
         }
     }
@@ -914,6 +957,32 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
 
     case NGX_HTTP_INCIDENT_R_SETTINGS:
         inc_service_settings(ctx->job.store, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_MAINTENANCES:
+        if (ngx_http_incident_parse_page(r, 2, &page, &field, &message)
+            != NGX_OK)
+        {
+            goto bad_query;
+        }
+
+        inc_service_maintenance_list(ctx->job.store, &ctx->job.ictx, &page,
+                                     res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_MAINTENANCE:
+        inc_service_maintenance_get(ctx->job.store, &ctx->job.ictx,
+                                    ctx->job.write.id, res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_MAINT_UPDATES:
+        inc_service_maintenance_updates(ctx->job.store, ctx->job.write.id,
+                                        res);
+        break;
+
+    case NGX_HTTP_INCIDENT_R_MAINT_UPDATE:
+        inc_service_maintenance_update_get(ctx->job.store, ctx->job.write.id,
+                                           ctx->job.write.sub_id, res);
         break;
 
     case NGX_HTTP_INCIDENT_R_SUBSCRIBERS:

@@ -23,8 +23,12 @@ typedef struct {
     const char  *url;
     const char  *posted;         /* RFC 3339 */
     char         duration[64];   /* "45 minutes" once resolved, or "" */
+    char         window[112];    /* a maintenance's, or "" */
     int          severity;       /* INC_IMPACT_* */
 } inc_facts_t;
+
+
+static void inc_human_time(const char *rfc3339, char *buf, size_t size);
 
 
 static const char *
@@ -38,23 +42,69 @@ inc_str(const cJSON *obj, const char *name)
 }
 
 
+/* "27 Nov 2026 22:00 UTC – 27 Nov 2026 23:00 UTC" */
+static void
+inc_facts_window(const inc_event_t *ev, inc_facts_t *f)
+{
+    char  from[48], until[48];
+
+    inc_human_time(inc_str(ev->incident, "scheduledFor"), from, sizeof(from));
+    inc_human_time(inc_str(ev->incident, "scheduledUntil"), until,
+                   sizeof(until));
+
+    snprintf(f->window, sizeof(f->window), "%s \xe2\x80\x93 %s", from, until);
+}
+
+
+static void
+inc_facts_maintenance(const inc_event_t *ev, inc_facts_t *f)
+{
+    const char  *status;
+
+    status = inc_str(ev->update ? ev->update : ev->incident, "status");
+
+    f->status = strcmp(ev->type, "maintenance.reminder") == 0
+                ? "Starting soon"
+                : inc_enum_label(inc_maintenance_statuses, INC_MAINT_COUNT,
+                                 status);
+    f->impact = "";
+    f->severity = INC_IMPACT_NONE;
+    f->posted = inc_str(ev->update ? ev->update : ev->incident,
+                        "createdAt");
+    f->duration[0] = '\0';
+
+    if (f->status == NULL) {
+        f->status = status;
+    }
+
+    inc_facts_window(ev, f);
+}
+
+
 static void
 inc_facts(const inc_event_t *ev, inc_facts_t *f)
 {
     const char   *status;
     const cJSON  *seconds;
 
+    f->title = inc_str(ev->incident, "title");
+    f->message = ev->update ? inc_str(ev->update, "message") : "";
+    f->url = inc_str(ev->incident, "url");
+    f->window[0] = '\0';
+
+    if (ev->maintenance) {
+        inc_facts_maintenance(ev, f);
+        return;
+    }
+
     status = inc_str(ev->update ? ev->update : ev->incident, "status");
 
-    f->title = inc_str(ev->incident, "title");
     f->status = inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT,
                                status);
     f->impact = inc_enum_label(inc_impacts, INC_IMPACT_COUNT,
                                inc_str(ev->incident, "impact"));
     f->severity = inc_enum_find(inc_impacts, INC_IMPACT_COUNT,
                                 inc_str(ev->incident, "impact"));
-    f->message = ev->update ? inc_str(ev->update, "message") : "";
-    f->url = inc_str(ev->incident, "url");
     f->posted = inc_str(ev->update ? ev->update : ev->incident,
                         ev->update ? "createdAt" : "startedAt");
     f->duration[0] = '\0';
@@ -198,7 +248,15 @@ inc_message_mail(const inc_event_t *ev, const char *unsubscribe,
         inc_buf_printf(&text, " - %s", f.message);
     }
 
-    inc_buf_printf(&text, "\n\nImpact: %s\n", f.impact);
+    inc_buf_str(&text, "\n\n");
+
+    if (f.impact[0] != '\0') {
+        inc_buf_printf(&text, "Impact: %s\n", f.impact);
+    }
+
+    if (f.window[0] != '\0') {
+        inc_buf_printf(&text, "Window: %s\n", f.window);
+    }
 
     if (ev->components[0] != '\0') {
         inc_buf_printf(&text, "Affected components: %s\n", ev->components);
@@ -208,8 +266,8 @@ inc_message_mail(const inc_event_t *ev, const char *unsubscribe,
         inc_buf_printf(&text, "Duration: %s\n", f.duration);
     }
 
-    inc_buf_printf(&text, "Posted: %s\n\nView the incident: %s\n", when,
-                   f.url);
+    inc_buf_printf(&text, "Posted: %s\n\nView the %s: %s\n", when,
+                   ev->maintenance ? "maintenance" : "incident", f.url);
     inc_mail_footer_text(&text, ev->page_title, unsubscribe);
 
     inc_mail_head_html(&html, out->subject);
@@ -219,9 +277,19 @@ inc_message_mail(const inc_event_t *ev, const char *unsubscribe,
     inc_buf_escape(&html, f.status);
     inc_buf_str(&html, "</strong></p>\n");
     inc_buf_markdown(&html, f.message);
-    inc_buf_str(&html, "<ul>\n<li>Impact: ");
-    inc_buf_escape(&html, f.impact);
-    inc_buf_str(&html, "</li>\n");
+    inc_buf_str(&html, "<ul>\n");
+
+    if (f.impact[0] != '\0') {
+        inc_buf_str(&html, "<li>Impact: ");
+        inc_buf_escape(&html, f.impact);
+        inc_buf_str(&html, "</li>\n");
+    }
+
+    if (f.window[0] != '\0') {
+        inc_buf_str(&html, "<li>Window: ");
+        inc_buf_escape(&html, f.window);
+        inc_buf_str(&html, "</li>\n");
+    }
 
     if (ev->components[0] != '\0') {
         inc_buf_str(&html, "<li>Affected components: ");
@@ -239,7 +307,8 @@ inc_message_mail(const inc_event_t *ev, const char *unsubscribe,
     inc_buf_escape(&html, when);
     inc_buf_str(&html, "</li>\n</ul>\n<p><a href=\"");
     inc_buf_escape(&html, f.url);
-    inc_buf_str(&html, "\">View the incident</a></p>\n");
+    inc_buf_printf(&html, "\">View the %s</a></p>\n",
+                   ev->maintenance ? "maintenance" : "incident");
     inc_mail_footer_html(&html, ev->page_title, unsubscribe);
 
     out->text = inc_buf_detach(&text, NULL);
@@ -367,7 +436,7 @@ inc_message_webhook(const inc_event_t *ev)
     cJSON_AddStringToObject(page, "title", ev->page_title);
     cJSON_AddStringToObject(page, "url", ev->base_url);
     cJSON_AddItemToObject(data, "page", page);
-    cJSON_AddItemToObject(data, "incident",
+    cJSON_AddItemToObject(data, ev->maintenance ? "maintenance" : "incident",
                           cJSON_Duplicate(ev->incident, 1));
     cJSON_AddItemToObject(data, "update", ev->update
                           ? cJSON_Duplicate(ev->update, 1)
@@ -440,8 +509,14 @@ inc_message_slack(const inc_event_t *ev)
         inc_buf_str(&b, "\n");
     }
 
-    inc_buf_str(&b, "Impact: ");
-    inc_slack_escape(&b, f.impact, 64);
+    if (f.window[0] != '\0') {
+        inc_buf_str(&b, "Window: ");
+        inc_slack_escape(&b, f.window, sizeof(f.window));
+
+    } else {
+        inc_buf_str(&b, "Impact: ");
+        inc_slack_escape(&b, f.impact, 64);
+    }
 
     if (ev->components[0] != '\0') {
         inc_buf_str(&b, " · Components: ");
@@ -523,8 +598,9 @@ inc_message_discord(const inc_event_t *ev)
 
     field = cJSON_CreateObject();
     cJSON_AddItemToArray(fields, field);
-    cJSON_AddStringToObject(field, "name", "Impact");
-    cJSON_AddStringToObject(field, "value", f.impact[0] ? f.impact : "-");
+    cJSON_AddStringToObject(field, "name", f.window[0] ? "Window" : "Impact");
+    cJSON_AddStringToObject(field, "value", f.window[0] ? f.window
+                                            : f.impact[0] ? f.impact : "-");
     cJSON_AddBoolToObject(field, "inline", 1);
 
     if (ev->components[0] != '\0') {

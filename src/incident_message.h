@@ -20,6 +20,7 @@ typedef struct {
     const char   *page_title;
     const char   *base_url;
     const char   *components;    /* "API, Dashboard", or "" */
+    int           maintenance;   /* "incident" is a maintenance's document */
 } inc_event_t;
 
 

@@ -35,6 +35,13 @@ const inc_enum_t  inc_incident_statuses[INC_STATUS_COUNT] = {
     { "resolved", "Resolved", "Issue is completely fixed" },
 };
 
+const inc_enum_t  inc_maintenance_statuses[INC_MAINT_COUNT] = {
+    { "scheduled", "Scheduled", "Planned, not started yet" },
+    { "in_progress", "In Progress", "The work is being done" },
+    { "verifying", "Verifying", "Done, being checked" },
+    { "completed", "Completed", "Finished" },
+};
+
 const inc_enum_t  inc_impacts[INC_IMPACT_COUNT] = {
     { "critical", "Critical", "Complete service outage" },
     { "major", "Major", "Some features unavailable" },
@@ -113,6 +120,8 @@ inc_impact_component_status(int impact)
         return INC_COMP_PARTIAL_OUTAGE;
     case INC_IMPACT_MINOR:
         return INC_COMP_DEGRADED_PERFORMANCE;
+    case INC_IMPACT_MAINTENANCE:
+        return INC_COMP_UNDER_MAINTENANCE;
     default:
         return INC_COMP_OPERATIONAL;
     }
@@ -814,6 +823,127 @@ inc_validate_subscriber(const cJSON *in, cJSON *out, cJSON *errors)
 }
 
 
+/* a window's end or start: any RFC 3339 time from 2000 on */
+static int
+inc_take_time(const cJSON *in, const char *field, int required, cJSON *out,
+    cJSON *errors)
+{
+    time_t        t;
+    const cJSON  *item;
+
+    item = cJSON_GetObjectItemCaseSensitive(in, field);
+
+    if (item == NULL) {
+        if (required) {
+            inc_error_add(errors, field, "is required");
+            return -1;
+        }
+        return 0;
+    }
+
+    if (!cJSON_IsString(item) || inc_time_parse(item->valuestring, &t) != 0
+        || t < INC_TIME_MIN)
+    {
+        inc_error_add(errors, field,
+                      "must be an RFC 3339 time such as "
+                      "2026-11-27T22:00:00Z");
+        return -1;
+    }
+
+    cJSON_AddNumberToObject(out, field, (double) t);
+
+    return 1;
+}
+
+
+static void
+inc_take_minutes(const cJSON *in, const char *field, cJSON *out,
+    cJSON *errors)
+{
+    const cJSON  *item;
+
+    item = cJSON_GetObjectItemCaseSensitive(in, field);
+
+    if (item == NULL) {
+        return;
+    }
+
+    if (!cJSON_IsNumber(item) || item->valuedouble < 0
+        || item->valuedouble > INC_REMIND_MAX
+        || item->valuedouble != (double) (long) item->valuedouble)
+    {
+        inc_error_add(errors, field, "must be a whole number of minutes "
+                      "from 0 to 10080 (0: no reminder)");
+        return;
+    }
+
+    cJSON_AddNumberToObject(out, field, item->valuedouble);
+}
+
+
+/* scheduledUntil after scheduledFor, when the input has both */
+static void
+inc_check_window(cJSON *out, cJSON *errors)
+{
+    const cJSON  *from, *until;
+
+    from = cJSON_GetObjectItemCaseSensitive(out, "scheduledFor");
+    until = cJSON_GetObjectItemCaseSensitive(out, "scheduledUntil");
+
+    if (from != NULL && until != NULL
+        && until->valuedouble <= from->valuedouble)
+    {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, "scheduledUntil");
+        inc_error_add(errors, "scheduledUntil", "must be after scheduledFor");
+    }
+}
+
+
+void
+inc_validate_maintenance(const cJSON *in, int create, cJSON *out,
+    cJSON *errors)
+{
+    if (cJSON_GetObjectItemCaseSensitive(in, "status") != NULL) {
+        if (create) {
+            inc_take_enum(in, "status", 0, inc_maintenance_statuses,
+                          INC_MAINT_COUNT, out, errors);
+
+        } else {
+            inc_error_add(errors, "status",
+                          "cannot be patched: post an update to change "
+                          "the status");
+        }
+    }
+
+    if (create || cJSON_GetObjectItemCaseSensitive(in, "title") != NULL) {
+        inc_take_string(in, "title", 1, INC_TITLE_MAX, out, errors);
+    }
+
+    if (create) {
+        inc_take_string(in, "message", 0, INC_MESSAGE_MAX, out, errors);
+        inc_take_bool(in, "notify", out, errors);
+    }
+
+    inc_take_ids(in, "componentIds", out, errors);
+    inc_take_time(in, "scheduledFor", create, out, errors);
+    inc_take_time(in, "scheduledUntil", create, out, errors);
+    inc_take_bool(in, "autoStart", out, errors);
+    inc_take_bool(in, "autoComplete", out, errors);
+    inc_take_minutes(in, "remindBeforeMinutes", out, errors);
+    inc_check_window(out, errors);
+}
+
+
+void
+inc_validate_maintenance_update(const cJSON *in, cJSON *out, cJSON *errors)
+{
+    inc_take_enum(in, "status", 1, inc_maintenance_statuses, INC_MAINT_COUNT,
+                  out, errors);
+    inc_take_string(in, "message", 1, INC_MESSAGE_MAX, out, errors);
+    inc_take_bool(in, "notify", out, errors);
+}
+
+
 cJSON *
 inc_settings_defaults(void)
 {
@@ -865,6 +995,11 @@ inc_effective_statuses(inc_component_state_t *c, size_t n)
     for (i = 0; i < n; i++) {
         c[i].is_group = 0;
         c[i].status = c[i].base_status;
+
+        /* an incident's outage is worse than the maintenance */
+        if (c[i].maintenance && c[i].status < INC_COMP_UNDER_MAINTENANCE) {
+            c[i].status = INC_COMP_UNDER_MAINTENANCE;
+        }
 
         if (c[i].linked && c[i].status < INC_COMP_PARTIAL_OUTAGE) {
             c[i].status = INC_COMP_PARTIAL_OUTAGE;

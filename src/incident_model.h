@@ -38,6 +38,18 @@ enum {
     INC_STATUS_COUNT
 };
 
+/* maintenance status, lifecycle order */
+enum {
+    INC_MAINT_SCHEDULED = 0,
+    INC_MAINT_IN_PROGRESS,
+    INC_MAINT_VERIFYING,
+    INC_MAINT_COMPLETED,
+    INC_MAINT_COUNT
+};
+
+#define INC_REMIND_DEFAULT  60          /* minutes before a window */
+#define INC_REMIND_MAX      10080       /* a week */
+
 /* impact, most severe first */
 enum {
     INC_IMPACT_CRITICAL = 0,
@@ -46,6 +58,9 @@ enum {
     INC_IMPACT_NONE,
     INC_IMPACT_COUNT
 };
+
+/* in the overall status, a maintenance in progress that names no component */
+#define INC_IMPACT_MAINTENANCE  INC_IMPACT_COUNT
 
 /* component status, ordered by severity so that "worst of" is a max() */
 enum {
@@ -76,6 +91,7 @@ enum {
 
 extern const inc_enum_t  inc_incident_statuses[INC_STATUS_COUNT];
 extern const inc_enum_t  inc_impacts[INC_IMPACT_COUNT];
+extern const inc_enum_t  inc_maintenance_statuses[INC_MAINT_COUNT];
 extern const inc_enum_t  inc_component_statuses[INC_COMP_COUNT];
 extern const inc_enum_t  inc_positions[INC_POSITION_COUNT];
 extern const inc_enum_t  inc_subscriber_types[INC_SUBSCRIBER_COUNT];
@@ -111,6 +127,10 @@ void inc_validate_component_move(const cJSON *in, cJSON *out,
 cJSON *inc_settings_defaults(void);
 void inc_validate_settings(const cJSON *in, cJSON *out, cJSON *errors);
 void inc_validate_subscribe(const cJSON *in, cJSON *out, cJSON *errors);
+void inc_validate_maintenance(const cJSON *in, int create, cJSON *out,
+    cJSON *errors);
+void inc_validate_maintenance_update(const cJSON *in, cJSON *out,
+    cJSON *errors);
 void inc_validate_subscriber(const cJSON *in, cJSON *out, cJSON *errors);
 
 
@@ -123,6 +143,7 @@ typedef struct {
     int        status;           /* effective, filled by inc_effective */
     int        is_group;
     int        linked;           /* an unresolved incident names it */
+    int        maintenance;      /* a maintenance in progress names it */
 } inc_component_state_t;
 
 void inc_effective_statuses(inc_component_state_t *c, size_t n);

@@ -34,8 +34,26 @@ typedef struct {
     cJSON       *rec;
 } inc_due_t;
 
+/* what a job announces: an incident's or a maintenance's change */
 typedef struct {
-    uint64_t     incident_id;
+    const char  *field;          /* the job's "incidentId", ... */
+    inc_db_t     db;
+    inc_db_t     updates;
+    int        (*doc)(inc_txn_t *txn, const inc_ctx_t *ctx,
+                      const cJSON *rec, cJSON **out);
+    cJSON     *(*update_doc)(const cJSON *rec);
+} inc_subject_t;
+
+static const inc_subject_t  inc_subjects[] = {
+    { "incidentId", INC_DB_INCIDENTS, INC_DB_UPDATES, inc_incident_doc,
+      inc_json_update },
+    { "maintenanceId", INC_DB_MAINTENANCES, INC_DB_MAINT_UPDATES,
+      inc_maintenance_doc, inc_json_maint_update },
+};
+
+typedef struct {
+    const inc_subject_t  *subject;
+    uint64_t     incident_id;    /* or the maintenance's */
     uint64_t     update_id;
     cJSON       *incident;       /* the API document, NULL if deleted */
     cJSON       *update;
@@ -84,9 +102,10 @@ inc_job_put_new(inc_txn_t *txn, uint64_t due_ms, uint64_t id, cJSON *rec)
 }
 
 
-int
-inc_queue_enqueue_fanout(inc_txn_t *txn, time_t now, uint64_t incident_id,
-    uint64_t update_id, const char *event)
+/* the announcement of an incident's or a maintenance's change */
+static int
+inc_queue_fanout(inc_txn_t *txn, time_t now, const char *field,
+    uint64_t object_id, uint64_t update_id, const char *event)
 {
     int       rc;
     cJSON    *rec;
@@ -98,11 +117,29 @@ inc_queue_enqueue_fanout(inc_txn_t *txn, time_t now, uint64_t incident_id,
     }
 
     cJSON_AddStringToObject(rec, "type", event);
-    cJSON_AddNumberToObject(rec, "incidentId", (double) incident_id);
+    cJSON_AddNumberToObject(rec, field, (double) object_id);
     cJSON_AddNumberToObject(rec, "updateId", (double) update_id);
     cJSON_AddNumberToObject(rec, "cursor", 0);
 
     return inc_job_put_new(txn, (uint64_t) now * 1000, id, rec);
+}
+
+
+int
+inc_queue_enqueue_fanout(inc_txn_t *txn, time_t now, uint64_t incident_id,
+    uint64_t update_id, const char *event)
+{
+    return inc_queue_fanout(txn, now, "incidentId", incident_id, update_id,
+                            event);
+}
+
+
+int
+inc_queue_enqueue_maintenance(inc_txn_t *txn, time_t now,
+    uint64_t maintenance_id, uint64_t update_id, const char *event)
+{
+    return inc_queue_fanout(txn, now, "maintenanceId", maintenance_id,
+                            update_id, event);
 }
 
 
@@ -168,10 +205,25 @@ inc_subscriber_wants(const cJSON *sub, const cJSON *touched)
 }
 
 
+static const inc_subject_t *
+inc_job_subject(const cJSON *job, uint64_t *id)
+{
+    *id = inc_rec_id(job, "maintenanceId");
+
+    if (*id != 0) {
+        return &inc_subjects[1];
+    }
+
+    *id = inc_rec_id(job, "incidentId");
+
+    return &inc_subjects[0];
+}
+
+
 /* the components an event touches: the incident's and the update's */
 static int
-inc_event_components(inc_txn_t *txn, const cJSON *incident,
-    uint64_t update_id, cJSON **touched)
+inc_event_components(inc_txn_t *txn, const inc_subject_t *subject,
+    const cJSON *incident, uint64_t update_id, cJSON **touched)
 {
     int           rc;
     cJSON        *update;
@@ -189,7 +241,7 @@ inc_event_components(inc_txn_t *txn, const cJSON *incident,
         return INC_OK;
     }
 
-    rc = inc_record_get(txn, INC_DB_UPDATES, inc_rec_id(incident, "id"),
+    rc = inc_record_get(txn, subject->updates, inc_rec_id(incident, "id"),
                         update_id, &update);
     if (rc == INC_NOTFOUND) {
         return INC_OK;
@@ -220,15 +272,16 @@ inc_event_components(inc_txn_t *txn, const cJSON *incident,
 static int
 inc_queue_expand(inc_lease_t *ls, inc_due_t *d)
 {
-    int          rc;
-    cJSON       *incident, *touched, *sub, *job;
-    unsigned     examined;
-    uint64_t     cursor, id, incident_id, update_id;
-    inc_iter_t   it;
-    inc_txn_t   *txn;
+    int                   rc;
+    cJSON                *incident, *touched, *sub, *job;
+    unsigned              examined;
+    uint64_t              cursor, id, incident_id, update_id;
+    inc_iter_t            it;
+    inc_txn_t            *txn;
+    const inc_subject_t  *subject;
 
     txn = ls->txn;
-    incident_id = inc_rec_id(d->rec, "incidentId");
+    subject = inc_job_subject(d->rec, &incident_id);
     update_id = inc_rec_id(d->rec, "updateId");
 
     rc = inc_record_del(txn, INC_DB_JOBS, d->due, d->id);
@@ -236,7 +289,7 @@ inc_queue_expand(inc_lease_t *ls, inc_due_t *d)
         return rc;
     }
 
-    rc = inc_record_get(txn, INC_DB_INCIDENTS, incident_id, 0, &incident);
+    rc = inc_record_get(txn, subject->db, incident_id, 0, &incident);
     if (rc == INC_NOTFOUND) {
         return INC_OK;          /* deleted since: nothing to announce */
     }
@@ -245,7 +298,7 @@ inc_queue_expand(inc_lease_t *ls, inc_due_t *d)
         return rc;
     }
 
-    rc = inc_event_components(txn, incident, update_id, &touched);
+    rc = inc_event_components(txn, subject, incident, update_id, &touched);
     cJSON_Delete(incident);
 
     if (rc != INC_OK) {
@@ -282,7 +335,7 @@ inc_queue_expand(inc_lease_t *ls, inc_due_t *d)
         }
 
         inc_set_copy(job, d->rec, "type");
-        cJSON_AddNumberToObject(job, "incidentId", (double) incident_id);
+        cJSON_AddNumberToObject(job, subject->field, (double) incident_id);
         cJSON_AddNumberToObject(job, "updateId", (double) update_id);
         cJSON_AddNumberToObject(job, "subscriberId", (double) cursor);
 
@@ -359,15 +412,16 @@ inc_event_load(inc_lease_t *ls, inc_cached_event_t *ev)
     memset(&ctx, 0, sizeof(inc_ctx_t));
     ctx.base_url = ls->conf->base_url;
 
-    rc = inc_record_get(ls->txn, INC_DB_INCIDENTS, ev->incident_id, 0, &rec);
+    rc = inc_record_get(ls->txn, ev->subject->db, ev->incident_id, 0, &rec);
     if (rc != INC_OK) {
         return rc;
     }
 
-    rc = inc_incident_doc(ls->txn, &ctx, rec, &ev->incident);
+    rc = ev->subject->doc(ls->txn, &ctx, rec, &ev->incident);
 
     if (rc == INC_OK) {
-        rc = inc_event_components(ls->txn, rec, ev->update_id, &touched);
+        rc = inc_event_components(ls->txn, ev->subject, rec, ev->update_id,
+                                  &touched);
     }
 
     cJSON_Delete(rec);
@@ -397,7 +451,7 @@ inc_event_load(inc_lease_t *ls, inc_cached_event_t *ev)
         return INC_OK;
     }
 
-    rc = inc_record_get(ls->txn, INC_DB_UPDATES, ev->incident_id,
+    rc = inc_record_get(ls->txn, ev->subject->updates, ev->incident_id,
                         ev->update_id, &rec);
     if (rc == INC_NOTFOUND) {
         return INC_OK;          /* the update was deleted: the incident */
@@ -407,7 +461,7 @@ inc_event_load(inc_lease_t *ls, inc_cached_event_t *ev)
         return rc;
     }
 
-    ev->update = inc_json_update(rec);
+    ev->update = ev->subject->update_doc(rec);
     cJSON_Delete(rec);
 
     return ev->update ? INC_OK : INC_ERROR;
@@ -418,18 +472,21 @@ inc_event_load(inc_lease_t *ls, inc_cached_event_t *ev)
 static int
 inc_event_get(inc_lease_t *ls, const cJSON *job, inc_cached_event_t **out)
 {
-    int                  rc;
-    unsigned             i;
-    uint64_t             incident_id, update_id;
-    inc_cached_event_t  *ev;
+    int                   rc;
+    unsigned              i;
+    uint64_t              incident_id, update_id;
+    inc_cached_event_t   *ev;
+    const inc_subject_t  *subject;
 
-    incident_id = inc_rec_id(job, "incidentId");
+    subject = inc_job_subject(job, &incident_id);
     update_id = inc_rec_id(job, "updateId");
 
     for (i = 0; i < ls->nevents; i++) {
         ev = &ls->events[i];
 
-        if (ev->incident_id == incident_id && ev->update_id == update_id) {
+        if (ev->subject == subject && ev->incident_id == incident_id
+            && ev->update_id == update_id)
+        {
             *out = ev;
             return ev->incident ? INC_OK : INC_NOTFOUND;
         }
@@ -444,6 +501,7 @@ inc_event_get(inc_lease_t *ls, const cJSON *job, inc_cached_event_t **out)
 
     ev = &ls->events[ls->nevents++];
     memset(ev, 0, sizeof(inc_cached_event_t));
+    ev->subject = subject;
     ev->incident_id = incident_id;
     ev->update_id = update_id;
 
@@ -474,6 +532,7 @@ inc_event_of(inc_lease_t *ls, const cJSON *job, inc_event_t *ev)
     }
 
     ev->type = inc_rec_str(job, "type");
+    ev->maintenance = cached->subject == &inc_subjects[1];
     ev->incident = cached->incident;
     ev->update = cached->update;
     ev->page_title = ls->page_title;
@@ -1106,6 +1165,7 @@ inc_history_add(inc_txn_t *txn, const inc_outcome_t *o, const cJSON *job,
     inc_set_copy(rec, job, "kind");
     inc_set_copy(rec, job, "type");
     inc_set_copy(rec, job, "incidentId");
+    inc_set_copy(rec, job, "maintenanceId");
     inc_set_copy(rec, job, "updateId");
     cJSON_AddNumberToObject(rec, "attempt", o->attempt);
     cJSON_AddNumberToObject(rec, "at", (double) now);

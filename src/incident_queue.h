@@ -73,6 +73,8 @@ typedef struct {
 
 int inc_queue_enqueue_fanout(inc_txn_t *txn, time_t now, uint64_t incident_id,
     uint64_t update_id, const char *event);
+int inc_queue_enqueue_maintenance(inc_txn_t *txn, time_t now,
+    uint64_t maintenance_id, uint64_t update_id, const char *event);
 int inc_queue_enqueue_confirm(inc_txn_t *txn, time_t now,
     uint64_t subscriber_id);
 

@@ -59,6 +59,10 @@ static const inc_op_pt  inc_ops[INC_OP_COUNT] = {
     inc_op_subscriber_confirm,
     inc_op_unsubscribe,
     inc_op_dead_retry,
+    inc_op_maintenance_create,
+    inc_op_maintenance_patch,
+    inc_op_maintenance_delete,
+    inc_op_maintenance_update,
 };
 
 
@@ -340,6 +344,26 @@ inc_comps_cmp(const void *one, const void *two)
 
 
 /* marks the components that unresolved incidents name */
+/* what an unresolved incident (or maintenance) naming no component adds */
+int
+inc_comps_add_unlinked(inc_comps_t *cs, int impact)
+{
+    int  *p;
+
+    if (cs->nunlinked % 64 == 0 && cs->nunlinked) {
+        p = realloc(cs->unlinked, (cs->nunlinked + 64) * sizeof(int));
+        if (p == NULL) {
+            return INC_ERROR;
+        }
+        cs->unlinked = p;
+    }
+
+    cs->unlinked[cs->nunlinked++] = impact;
+
+    return INC_OK;
+}
+
+
 static int
 inc_comps_link(inc_txn_t *txn, inc_comps_t *cs)
 {
@@ -379,26 +403,24 @@ inc_comps_link(inc_txn_t *txn, inc_comps_t *cs)
         if (!named) {
             impact = inc_enum_find(inc_impacts, INC_IMPACT_COUNT,
                                    inc_rec_str(inc, "impact"));
-            cs->unlinked[cs->nunlinked++] = impact < 0 ? INC_IMPACT_NONE
-                                                       : impact;
+            rc = inc_comps_add_unlinked(cs, impact < 0 ? INC_IMPACT_NONE
+                                                       : impact);
         }
 
         cJSON_Delete(inc);
 
-        if (cs->nunlinked % 64 == 0 && cs->nunlinked) {
-            int  *p = realloc(cs->unlinked,
-                              (cs->nunlinked + 64) * sizeof(int));
-            if (p == NULL) {
-                rc = INC_ERROR;
-                break;
-            }
-            cs->unlinked = p;
+        if (rc != INC_OK) {
+            break;
         }
     }
 
     inc_iter_close(&it);
 
-    return rc == INC_NOTFOUND ? INC_OK : rc;
+    if (rc == INC_NOTFOUND) {
+        rc = inc_maintenance_link(txn, cs);
+    }
+
+    return rc;
 }
 
 
@@ -1615,6 +1637,15 @@ inc_service_validate(inc_op_t op, const cJSON *in, time_t now, cJSON *out,
 
     case INC_OP_SUBSCRIBER_CREATE:
         inc_validate_subscriber(in, out, errors);
+        break;
+
+    case INC_OP_MAINT_CREATE:
+    case INC_OP_MAINT_PATCH:
+        inc_validate_maintenance(in, op == INC_OP_MAINT_CREATE, out, errors);
+        break;
+
+    case INC_OP_MAINT_UPDATE_CREATE:
+        inc_validate_maintenance_update(in, out, errors);
         break;
 
     default: /* the deletes take no document */

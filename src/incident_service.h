@@ -39,13 +39,19 @@ typedef enum {
     INC_OP_SUBSCRIBER_CONFIRM,   /* id from a verified link token */
     INC_OP_UNSUBSCRIBE,          /* id from a verified link token */
     INC_OP_DEAD_RETRY,           /* a dead letter back into the queue */
+    INC_OP_MAINT_CREATE,
+    INC_OP_MAINT_PATCH,
+    INC_OP_MAINT_DELETE,
+    INC_OP_MAINT_UPDATE_CREATE,
     INC_OP_COUNT
 } inc_op_t;
 
 typedef enum {
     INC_STATE_ALL = 0,
     INC_STATE_ACTIVE,
-    INC_STATE_RESOLVED
+    INC_STATE_RESOLVED,
+    INC_STATE_UPCOMING,          /* maintenance: scheduled */
+    INC_STATE_PAST               /* maintenance: completed */
 } inc_state_t;
 
 
@@ -118,6 +124,25 @@ void inc_service_page_base(inc_store_t *store, inc_result_t *res);
 
 void inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
     inc_result_t *res);
+
+/* scheduled maintenance (incident_maintenance.c) */
+void inc_service_maintenance_list(inc_store_t *store, const inc_ctx_t *ctx,
+    const inc_page_t *page, inc_result_t *res);
+void inc_service_maintenance_get(inc_store_t *store, const inc_ctx_t *ctx,
+    uint64_t id, inc_result_t *res);
+void inc_service_maintenance_updates(inc_store_t *store, uint64_t id,
+    inc_result_t *res);
+void inc_service_maintenance_update_get(inc_store_t *store, uint64_t id,
+    uint64_t sub, inc_result_t *res);
+
+/*
+ * The automatic transitions and reminders that are due at "now", in one
+ * write transaction; "*changed" tells whether any was made.  "next" is
+ * when the next one is due (0: none), from a read transaction.
+ */
+int inc_maintenance_tick(inc_store_t *store, const inc_ctx_t *ctx,
+    int *changed, char *err, size_t err_len);
+int inc_maintenance_next(inc_store_t *store, time_t *next);
 
 /* subscribers and the queue (incident_subscriber.c) */
 void inc_service_subscriber_list(inc_store_t *store, const inc_page_t *page,

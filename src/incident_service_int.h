@@ -29,6 +29,23 @@ typedef struct {
 int inc_comps_load(inc_txn_t *txn, inc_comps_t *cs);
 void inc_comps_free(inc_comps_t *cs);
 inc_comp_t *inc_comps_find(inc_comps_t *cs, uint64_t id);
+int inc_comps_add_unlinked(inc_comps_t *cs, int impact);
+
+/* scheduled maintenance (incident_maintenance.c) */
+int inc_maintenance_link(inc_txn_t *txn, inc_comps_t *cs);
+int inc_maintenance_doc(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const cJSON *rec, cJSON **out);
+cJSON *inc_json_maintenance(const cJSON *rec, cJSON *updates,
+    const char *base_url);
+cJSON *inc_json_maint_update(const cJSON *rec);
+int inc_op_maintenance_create(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_maintenance_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_maintenance_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_maintenance_update(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
 cJSON *inc_comp_doc(const inc_comp_t *c);
 
 int inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out);

@@ -31,7 +31,8 @@ struct inc_store_s {
 static const char  *inc_db_names[INC_DB_COUNT] = {
     "meta", "settings", "components", "incidents", "updates", "active",
     "audit", "status_log", "subscribers", "subscriber_email", "jobs",
-    "dead", "deliveries"
+    "dead", "deliveries", "maintenances", "maintenance_updates",
+    "maintenance_open"
 };
 
 
@@ -40,14 +41,15 @@ typedef int (*inc_upgrade_pt)(inc_txn_t *txn);
 static int inc_upgrade_initial(inc_txn_t *txn);
 static int inc_upgrade_status_log(inc_txn_t *txn);
 static int inc_upgrade_secret(inc_txn_t *txn);
-static int inc_upgrade_notify(inc_txn_t *txn);
+static int inc_upgrade_new_databases(inc_txn_t *txn);
 
 /* inc_upgrades[v] brings a store from schema v to v + 1 */
 static inc_upgrade_pt  inc_upgrades[INC_SCHEMA_VERSION] = {
     inc_upgrade_initial,
     inc_upgrade_status_log,
     inc_upgrade_secret,
-    inc_upgrade_notify,
+    inc_upgrade_new_databases,       /* subscribers, the queue */
+    inc_upgrade_new_databases,       /* scheduled maintenance */
 };
 
 
@@ -102,7 +104,8 @@ static size_t
 inc_key_size(inc_db_t db)
 {
     return (db == INC_DB_UPDATES || db == INC_DB_STATUS_LOG
-            || db == INC_DB_JOBS || db == INC_DB_DELIVERIES) ? 16 : 8;
+            || db == INC_DB_JOBS || db == INC_DB_DELIVERIES
+            || db == INC_DB_MAINT_UPDATES) ? 16 : 8;
 }
 
 
@@ -243,11 +246,12 @@ inc_upgrade_secret(inc_txn_t *txn)
 
 
 /*
- * schema 3 -> 4: subscribers and the notification queue.  Their databases
- * are created when the store opens; there is nothing to convert.
+ * schema 3 -> 4 (subscribers and the notification queue) and 4 -> 5
+ * (scheduled maintenance) add databases, which are created when the store
+ * opens: there is nothing to convert.
  */
 static int
-inc_upgrade_notify(inc_txn_t *txn)
+inc_upgrade_new_databases(inc_txn_t *txn)
 {
     (void) txn;
 

@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 
-#define INC_SCHEMA_VERSION  4
+#define INC_SCHEMA_VERSION  5
 #define INC_SECRET_LEN      32
 
 
@@ -40,6 +40,9 @@ typedef enum {
     INC_DB_JOBS,             /* key: due time in ms + job id */
     INC_DB_DEAD,             /* jobs that ran out of attempts, by id */
     INC_DB_DELIVERIES,       /* key: subscriber id + delivery id */
+    INC_DB_MAINTENANCES,
+    INC_DB_MAINT_UPDATES,    /* key: maintenance id + update id */
+    INC_DB_MAINT_OPEN,       /* maintenances not completed, empty values */
     INC_DB_COUNT
 } inc_db_t;
 

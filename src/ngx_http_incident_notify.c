@@ -61,6 +61,14 @@ typedef struct {
 
 
 typedef struct {
+    time_t                          now;
+    int                             changed;
+    int                             rc;
+    char                            err[256];
+} ngx_http_incident_tick_job_t;
+
+
+typedef struct {
     ngx_http_incident_main_conf_t  *imcf;
     ngx_log_t                      *log;
     CURLM                          *multi;
@@ -74,6 +82,7 @@ typedef struct {
 
     ngx_thread_task_t              *lease_task;
     ngx_thread_task_t              *settle_task;
+    ngx_thread_task_t              *tick_task;     /* maintenance */
     ngx_uint_t                      in_flight;
 
     inc_outcome_t                  *pending;    /* waiting to be settled */
@@ -86,6 +95,7 @@ typedef struct {
 
     unsigned                        lease_busy:1;
     unsigned                        settle_busy:1;
+    unsigned                        tick_busy:1;
 } ngx_http_incident_runner_t;
 
 
@@ -799,6 +809,76 @@ ngx_http_incident_lease_done(ngx_event_t *ev)
 }
 
 
+/*
+ * Scheduled maintenance: the transitions and reminders that are due, in
+ * one write transaction (which bumps the generation: the pages change).
+ */
+static void
+ngx_http_incident_tick_thread(void *data, ngx_log_t *log)
+{
+    inc_ctx_t                      ctx;
+    ngx_http_incident_runner_t    *rn;
+    ngx_http_incident_tick_job_t  *job = data;
+
+    rn = ngx_http_incident_runner;
+
+    ngx_memzero(&ctx, sizeof(inc_ctx_t));
+    ctx.base_url = rn->qconf.base_url;
+    ctx.now = job->now;
+
+    job->rc = inc_maintenance_tick(rn->imcf->store, &ctx, &job->changed,
+                                   job->err, sizeof(job->err));
+}
+
+
+static void
+ngx_http_incident_tick_done(ngx_event_t *ev)
+{
+    ngx_http_incident_runner_t    *rn;
+    ngx_http_incident_tick_job_t  *job;
+
+    rn = ngx_http_incident_runner;
+    job = rn->tick_task->ctx;
+    rn->tick_busy = 0;
+
+    if (job->rc != INC_OK) {
+        ngx_http_incident_runner_error(rn, "maintenance transitions",
+                                       job->err);
+        return;
+    }
+
+    if (job->changed) {
+        /* the transitions queued their announcements */
+        ngx_http_incident_poll_in(rn, 0);
+    }
+}
+
+
+static void
+ngx_http_incident_tick(ngx_http_incident_runner_t *rn)
+{
+    time_t                         next;
+    ngx_http_incident_tick_job_t  *job;
+
+    if (rn->tick_busy
+        || inc_maintenance_next(rn->imcf->store, &next) != INC_OK
+        || next == 0 || next > ngx_time())
+    {
+        return;
+    }
+
+    job = rn->tick_task->ctx;
+    job->now = ngx_time();
+    job->changed = 0;
+
+    if (ngx_thread_task_post(rn->imcf->thread_pool, rn->tick_task)
+        == NGX_OK)
+    {
+        rn->tick_busy = 1;
+    }
+}
+
+
 static void
 ngx_http_incident_poll(ngx_event_t *ev)
 {
@@ -810,6 +890,10 @@ ngx_http_incident_poll(ngx_event_t *ev)
 
     if (ngx_http_incident_stopping() || rn->lease_busy) {
         return;
+    }
+
+    if (rn->imcf->store != NULL) {
+        ngx_http_incident_tick(rn);
     }
 
     if (rn->imcf->store == NULL
@@ -909,9 +993,11 @@ ngx_http_incident_notify_init(ngx_cycle_t *cycle,
                                      sizeof(ngx_http_incident_lease_job_t));
     rn->settle_task = ngx_thread_task_alloc(cycle->pool,
                                     sizeof(ngx_http_incident_settle_job_t));
+    rn->tick_task = ngx_thread_task_alloc(cycle->pool,
+                                      sizeof(ngx_http_incident_tick_job_t));
 
     if (rn->multi == NULL || rn->lease_task == NULL
-        || rn->settle_task == NULL)
+        || rn->settle_task == NULL || rn->tick_task == NULL)
     {
         ngx_log_error(NGX_LOG_CRIT, cycle->log, 0,
                       "incident notifications cannot start");
@@ -927,6 +1013,11 @@ ngx_http_incident_notify_init(ngx_cycle_t *cycle,
     rn->settle_task->event.handler = ngx_http_incident_settle_done;
     rn->settle_task->event.data = rn;
     rn->settle_task->event.log = cycle->log;
+
+    rn->tick_task->handler = ngx_http_incident_tick_thread;
+    rn->tick_task->event.handler = ngx_http_incident_tick_done;
+    rn->tick_task->event.data = rn;
+    rn->tick_task->event.log = cycle->log;
 
     curl_multi_setopt(rn->multi, CURLMOPT_SOCKETFUNCTION,
                       ngx_http_incident_curl_socket);

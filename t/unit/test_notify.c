@@ -1366,6 +1366,7 @@ static void
 event(inc_event_t *ev, const char *type, const cJSON *incident,
     const cJSON *update, const char *components)
 {
+    memset(ev, 0, sizeof(inc_event_t));
     ev->type = type;
     ev->incident = incident;
     ev->update = update;
