@@ -23,7 +23,8 @@ NGX_LD_OPT   := -Wl,-z,relro -Wl,-z,now -fPIC
 BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
                 libcmark-dev libssl-dev libpcre2-dev zlib1g-dev openssl \
                 libcurl4-openssl-dev
-TEST_DEPS    := perl lmdb-utils curl python3 python3-aiosmtpd chromium
+TEST_DEPS    := perl lmdb-utils curl python3 python3-aiosmtpd python3-icalendar \
+                chromium
 BENCH_DEPS   := wrk curl perl gzip faketime nodejs
 
 MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
@@ -37,7 +38,8 @@ CORE_SRCS    := src/incident_model.c src/incident_store.c \
                 src/incident_subscriber.c src/incident_queue.c \
                 src/incident_maintenance.c \
                 src/incident_mail.c src/incident_message.c \
-                src/incident_webhook.c src/incident_render_subscribe.c
+                src/incident_webhook.c src/incident_render_subscribe.c \
+                src/incident_render_ics.c
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm

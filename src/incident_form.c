@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "incident_model.h"
 #include "incident_form.h"
@@ -328,6 +329,61 @@ inc_form_links(cJSON *out, const cJSON *form)
 }
 
 
+/* 2000-01-01T00:00:00Z: the validator's first time */
+#define INC_FORM_TIME_MIN  946684800
+
+
+/* what "Start now" and "Complete now" post, as the timer would */
+#define INC_FORM_STARTED_TEXT    "Scheduled maintenance is now in progress."
+#define INC_FORM_COMPLETED_TEXT  "Scheduled maintenance has completed."
+
+
+/* a number field: digits are a number; anything else, for the validator */
+static void
+inc_form_count(cJSON *out, const cJSON *form, const char *name)
+{
+    double       n;
+    const char  *v;
+
+    v = inc_form_value(form, name);
+
+    if (v == NULL) {
+        return;
+    }
+
+    n = inc_form_number(v);
+
+    if (n >= 0) {
+        cJSON_AddNumberToObject(out, name, n);
+
+    } else {
+        cJSON_AddStringToObject(out, name, v);
+    }
+}
+
+
+static void
+inc_form_maintenance(cJSON *out, const cJSON *form, int create)
+{
+    inc_form_string(out, form, "title");
+
+    if (create) {
+        inc_form_string(out, form, "message");
+    }
+
+    inc_form_ids(out, form, "componentIds");
+    inc_form_string(out, form, "scheduledFor");
+    inc_form_string(out, form, "scheduledUntil");
+    inc_form_bool(out, form, "autoStart");
+    inc_form_bool(out, form, "autoComplete");
+    inc_form_count(out, form, "remindBeforeMinutes");
+
+    if (create) {
+        inc_form_bool(out, form, "notify");
+    }
+}
+
+
 cJSON *
 inc_form_to_json(inc_form_t kind, const cJSON *form)
 {
@@ -399,6 +455,30 @@ inc_form_to_json(inc_form_t kind, const cJSON *form)
         inc_form_ids(out, form, "componentIds");
         break;
 
+    case INC_FORM_MAINT_CREATE:
+    case INC_FORM_MAINT_EDIT:
+        inc_form_maintenance(out, form, kind == INC_FORM_MAINT_CREATE);
+        break;
+
+    case INC_FORM_MAINT_UPDATE:
+        inc_form_string(out, form, "status");
+        inc_form_string(out, form, "message");
+        inc_form_bool(out, form, "notify");
+        break;
+
+    /* subscribers hear of it, as when the timer does it */
+    case INC_FORM_MAINT_START:
+    case INC_FORM_MAINT_COMPLETE:
+        cJSON_AddStringToObject(out, "status",
+                                kind == INC_FORM_MAINT_START
+                                ? "in_progress" : "completed");
+        cJSON_AddStringToObject(out, "message",
+                                kind == INC_FORM_MAINT_START
+                                ? INC_FORM_STARTED_TEXT
+                                : INC_FORM_COMPLETED_TEXT);
+        cJSON_AddBoolToObject(out, "notify", 1);
+        break;
+
     default: /* INC_FORM_SETTINGS */
         inc_form_string(out, form, "pageTitle");
         inc_form_string(out, form, "incidentPosition");
@@ -410,4 +490,226 @@ inc_form_to_json(inc_form_t kind, const cJSON *form)
     }
 
     return out;
+}
+
+
+/*
+ * "2026-11-27T22:00", "2026-11-27T22:00:30" or with a fraction of a second
+ * (dropped), as a datetime-local control sends it, into "tm" (UTC fields,
+ * checked: no 30 February); -1 when it is not one.
+ */
+static int
+inc_form_local_fields(const char *s, struct tm *tm)
+{
+    char         iso[INC_RFC3339_LEN + 1];
+    size_t       n, i;
+    time_t       t;
+    const char  *digits;
+
+    n = strlen(s);
+
+    if (n != 16 && n < 19) {
+        return -1;
+    }
+
+    digits = n == 16 ? "dddd-dd-ddTdd:dd" : "dddd-dd-ddTdd:dd:dd";
+
+    for (i = 0; digits[i] != '\0'; i++) {
+        if (digits[i] == 'd' ? (s[i] < '0' || s[i] > '9')
+                             : s[i] != digits[i])
+        {
+            return -1;
+        }
+    }
+
+    if (n > 19) {
+        if (s[19] != '.' || n == 20 || n > 29) {
+            return -1;
+        }
+
+        for (i = 20; i < n; i++) {
+            if (s[i] < '0' || s[i] > '9') {
+                return -1;
+            }
+        }
+    }
+
+    snprintf(iso, sizeof(iso), "%.16s:%.2sZ", s, n == 16 ? "00" : s + 17);
+
+    if (inc_time_parse(iso, &t) != 0 || gmtime_r(&t, tm) == NULL) {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+static int
+inc_form_same_wall_time(const struct tm *a, const struct tm *b)
+{
+    return a->tm_year == b->tm_year && a->tm_mon == b->tm_mon
+           && a->tm_mday == b->tm_mday && a->tm_hour == b->tm_hour
+           && a->tm_min == b->tm_min && a->tm_sec == b->tm_sec;
+}
+
+
+/*
+ * The moment the wall-clock time "wall" names in the zone of TZ: 0 and
+ * "t", or 1 when the zone skips it (the clocks go forward), 2 when it
+ * happens twice (they go back).
+ */
+static int
+inc_form_local_moment(const struct tm *wall, time_t *t)
+{
+    int        n, dst;
+    time_t     found[2], x;
+    struct tm  tm, back;
+
+    n = 0;
+
+    for (dst = 0; dst <= 1; dst++) {
+        tm = *wall;
+        tm.tm_isdst = dst;
+        tm.tm_wday = -1;
+
+        x = mktime(&tm);
+
+        if ((x == (time_t) -1 && tm.tm_wday == -1)
+            || localtime_r(&x, &back) == NULL
+            || !inc_form_same_wall_time(&back, wall))
+        {
+            continue;
+        }
+
+        if (n == 0 || found[0] != x) {
+            found[n++] = x;
+        }
+    }
+
+    if (n == 0) {
+        return 1;
+    }
+
+    if (n == 2) {
+        return 2;
+    }
+
+    *t = found[0];
+
+    return 0;
+}
+
+
+static void
+inc_form_window_time(cJSON *in, const char *field, int local,
+    const char *zone, cJSON *errors)
+{
+    int           rc;
+    char          iso[INC_RFC3339_LEN + 1], msg[256];
+    time_t        t;
+    struct tm     wall;
+    const cJSON  *v;
+
+    v = cJSON_GetObjectItemCaseSensitive(in, field);
+
+    if (v == NULL) {
+        return;                 /* not on the form: the validator says */
+    }
+
+    msg[0] = '\0';
+
+    if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
+        snprintf(msg, sizeof(msg), "is required");
+
+    } else if (inc_form_local_fields(v->valuestring, &wall) != 0) {
+        snprintf(msg, sizeof(msg), "must be a date and a time, such as "
+                 "2026-11-27 22:00");
+
+    } else if (!local) {
+        t = timegm(&wall);
+
+    } else {
+        rc = inc_form_local_moment(&wall, &t);
+
+        if (rc == 1) {
+            snprintf(msg, sizeof(msg), "does not exist in %s: the clocks "
+                     "go forward over it; pick another time", zone);
+
+        } else if (rc == 2) {
+            snprintf(msg, sizeof(msg), "happens twice in %s, as the "
+                     "clocks go back; pick a time outside that hour", zone);
+        }
+    }
+
+    if (msg[0] == '\0' && t < INC_FORM_TIME_MIN) {
+        snprintf(msg, sizeof(msg), "must be in 2000 or later");
+    }
+
+    if (msg[0] != '\0') {
+        cJSON_DeleteItemFromObjectCaseSensitive(in, field);
+        inc_error_add(errors, field, msg);
+        return;
+    }
+
+    inc_time_format(t, iso);
+    cJSON_ReplaceItemInObjectCaseSensitive(in, field,
+                                           cJSON_CreateString(iso));
+}
+
+
+void
+inc_form_window(cJSON *in, int local, const char *zone, cJSON *errors)
+{
+    inc_form_window_time(in, "scheduledFor", local, zone, errors);
+    inc_form_window_time(in, "scheduledUntil", local, zone, errors);
+}
+
+
+static const char *
+inc_form_error_field(const cJSON *error)
+{
+    const cJSON  *f;
+
+    f = cJSON_GetObjectItemCaseSensitive(error, "field");
+
+    return cJSON_IsString(f) ? f->valuestring : "";
+}
+
+
+void
+inc_form_errors_first(cJSON *errors)
+{
+    int           i, j, n, dup;
+    const char   *field;
+
+    n = cJSON_GetArraySize(errors);
+
+    for (i = n - 1; i > 0; i--) {
+        field = inc_form_error_field(cJSON_GetArrayItem(errors, i));
+        dup = 0;
+
+        for (j = 0; j < i && !dup; j++) {
+            dup = strcmp(inc_form_error_field(cJSON_GetArrayItem(errors, j)),
+                         field) == 0;
+        }
+
+        if (dup) {
+            cJSON_DeleteItemFromArray(errors, i);
+        }
+    }
+}
+
+
+void
+inc_form_local_value(time_t t, int local, char *buf, size_t size)
+{
+    struct tm  tm;
+
+    if ((local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm)) == NULL) {
+        buf[0] = '\0';
+        return;
+    }
+
+    strftime(buf, size, tm.tm_sec ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%dT%H:%M",
+             &tm);
 }

@@ -1007,3 +1007,157 @@ inc_service_maintenance_update_get(inc_store_t *store, uint64_t id,
 
     inc_read_end(&txn, doc ? rc : INC_ERROR, 200, doc, res);
 }
+
+
+static int
+inc_maint_by_start(const void *one, const void *two)
+{
+    double  a, b;
+
+    a = inc_rec_num(*(const cJSON **) one, "scheduledForEpoch");
+    b = inc_rec_num(*(const cJSON **) two, "scheduledForEpoch");
+
+    return (a > b) - (a < b);
+}
+
+
+/*
+ * For the status page: the maintenances in progress, and the upcoming
+ * ones soonest first.
+ */
+int
+inc_maintenance_page_lists(inc_txn_t *txn, const inc_ctx_t *ctx, cJSON *doc)
+{
+    int          rc, status;
+    cJSON       *active, *upcoming, *rec, *m, **sorted;
+    size_t       n, cap, i;
+    inc_iter_t   it;
+
+    active = cJSON_AddArrayToObject(doc, "activeMaintenances");
+    upcoming = cJSON_AddArrayToObject(doc, "upcomingMaintenances");
+
+    if (active == NULL || upcoming == NULL) {
+        return INC_ERROR;
+    }
+
+    rc = inc_iter_open(txn, INC_DB_MAINT_OPEN, &it);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    sorted = NULL;
+    n = 0;
+    cap = 0;
+
+    for (rc = inc_iter_first(&it, NULL); rc == INC_OK;
+         rc = inc_iter_next(&it, NULL))
+    {
+        if (inc_record_get(txn, INC_DB_MAINTENANCES, it.key[0], 0, &rec)
+            != INC_OK)
+        {
+            continue;
+        }
+
+        status = inc_maint_status(rec);
+        rc = inc_maintenance_doc(txn, ctx, rec, &m);
+
+        if (rc == INC_OK) {
+            /* the sort key, removed again below */
+            cJSON_AddNumberToObject(m, "scheduledForEpoch",
+                                    inc_rec_num(rec, "scheduledFor"));
+        }
+
+        cJSON_Delete(rec);
+
+        if (rc != INC_OK) {
+            break;
+        }
+
+        if (status != INC_MAINT_SCHEDULED) {
+            cJSON_DeleteItemFromObjectCaseSensitive(m, "scheduledForEpoch");
+            cJSON_AddItemToArray(active, m);
+            continue;
+        }
+
+        if (n == cap) {
+            cJSON  **p;
+
+            cap = cap ? cap * 2 : 16;
+            p = realloc(sorted, cap * sizeof(cJSON *));
+            if (p == NULL) {
+                cJSON_Delete(m);
+                rc = INC_ERROR;
+                break;
+            }
+            sorted = p;
+        }
+
+        sorted[n++] = m;
+    }
+
+    inc_iter_close(&it);
+
+    if (n > 1) {
+        qsort(sorted, n, sizeof(cJSON *), inc_maint_by_start);
+    }
+
+    for (i = 0; i < n; i++) {
+        cJSON_DeleteItemFromObjectCaseSensitive(sorted[i],
+                                                "scheduledForEpoch");
+        cJSON_AddItemToArray(upcoming, sorted[i]);
+    }
+
+    free(sorted);
+
+    return rc == INC_NOTFOUND ? INC_OK : rc;
+}
+
+
+/* the newest maintenances in a state, for the history and the feeds */
+int
+inc_maintenance_recent(inc_txn_t *txn, const inc_ctx_t *ctx,
+    inc_state_t state, int limit, cJSON *doc)
+{
+    int          rc, n;
+    cJSON       *list, *rec, *m;
+    inc_iter_t   it;
+
+    list = cJSON_AddArrayToObject(doc, "maintenances");
+    if (list == NULL) {
+        return INC_ERROR;
+    }
+
+    rc = inc_iter_open(txn, INC_DB_MAINTENANCES, &it);
+    if (rc != INC_OK) {
+        return rc;
+    }
+
+    n = 0;
+
+    for (rc = inc_iter_last(&it, &rec); rc == INC_OK && n < limit;
+         rc = inc_iter_prev(&it, &rec))
+    {
+        if (!inc_maint_state_match(rec, state)) {
+            cJSON_Delete(rec);
+            continue;
+        }
+
+        rc = inc_maintenance_doc(txn, ctx, rec, &m);
+        cJSON_Delete(rec);
+
+        if (rc != INC_OK) {
+            break;
+        }
+
+        cJSON_AddItemToArray(list, m);
+        n++;
+    }
+
+    if (rc == INC_OK && n == limit) {
+        cJSON_Delete(rec);
+    }
+
+    inc_iter_close(&it);
+
+    return rc == INC_NOTFOUND || rc == INC_OK ? INC_OK : rc;
+}

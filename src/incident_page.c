@@ -28,6 +28,8 @@ typedef enum {
     NGX_HTTP_INCIDENT_P_HISTORY,
     NGX_HTTP_INCIDENT_P_ATOM,
     NGX_HTTP_INCIDENT_P_RSS,
+    NGX_HTTP_INCIDENT_P_MAINTENANCE,
+    NGX_HTTP_INCIDENT_P_ICS,
     NGX_HTTP_INCIDENT_P_LIVE
 } ngx_http_incident_page_e;
 
@@ -100,6 +102,11 @@ ngx_http_incident_page_route(ngx_http_request_t *r,
         return NGX_OK;
     }
 
+    if (ngx_http_incident_is("maintenance.ics")) {
+        pg->page = NGX_HTTP_INCIDENT_P_ICS;
+        return NGX_OK;
+    }
+
 #undef ngx_http_incident_is
 
     if (len > 10 && ngx_strncmp(p, "incidents/", 10) == 0
@@ -107,6 +114,17 @@ ngx_http_incident_page_route(ngx_http_request_t *r,
     {
         pg->page = NGX_HTTP_INCIDENT_P_INCIDENT;
         pg->id = ngx_atoof(p + 10, len - 10);
+
+        if (pg->id != (uint64_t) NGX_ERROR && pg->id != 0) {
+            return NGX_OK;
+        }
+    }
+
+    if (len > 13 && ngx_strncmp(p, "maintenances/", 13) == 0
+        && len - 13 <= 16 && p[13] != '0')
+    {
+        pg->page = NGX_HTTP_INCIDENT_P_MAINTENANCE;
+        pg->id = ngx_atoof(p + 13, len - 13);
 
         if (pg->id != (uint64_t) NGX_ERROR && pg->id != 0) {
             return NGX_OK;
@@ -165,7 +183,11 @@ ngx_http_incident_page_doc(ngx_http_incident_page_t *pg, inc_store_t *store,
         inc_service_page_incidents(store, &pg->ictx, &page, res);
         break;
 
-    default: /* the feeds: the most recent incidents and their updates */
+    case NGX_HTTP_INCIDENT_P_MAINTENANCE:
+        inc_service_page_maintenance(store, &pg->ictx, pg->id, res);
+        break;
+
+    default: /* the feeds and the calendar: the most recent of each */
         page.cursor = 0;
         page.limit = 50;
         inc_service_page_incidents(store, &pg->ictx, &page, res);
@@ -203,7 +225,8 @@ ngx_http_incident_page_render(ngx_http_incident_page_t *pg, const cJSON *doc,
 
     static ngx_http_incident_render_pt  renders[] = {
         inc_render_home, inc_render_incident, inc_render_history,
-        inc_render_atom, inc_render_rss
+        inc_render_atom, inc_render_rss, inc_render_maintenance,
+        inc_render_ics
     };
 
     tz = inc_rec_str(cJSON_GetObjectItem(doc, "settings"), "timezone");
@@ -211,7 +234,9 @@ ngx_http_incident_page_render(ngx_http_incident_page_t *pg, const cJSON *doc,
     had = 0;
     pg->rc.local_time = 0;
 
-    if (tz[0] != '\0' && pg->page <= NGX_HTTP_INCIDENT_P_HISTORY) {
+    if (tz[0] != '\0' && (pg->page <= NGX_HTTP_INCIDENT_P_HISTORY
+                          || pg->page == NGX_HTTP_INCIDENT_P_MAINTENANCE))
+    {
         ngx_snprintf((u_char *) path, sizeof(path),
                      "/usr/share/zoneinfo/%s%Z", tz);
 
@@ -254,6 +279,8 @@ ngx_http_incident_page_type(ngx_http_incident_page_e page)
         return "application/atom+xml; charset=utf-8";
     case NGX_HTTP_INCIDENT_P_RSS:
         return "application/rss+xml; charset=utf-8";
+    case NGX_HTTP_INCIDENT_P_ICS:
+        return "text/calendar; charset=utf-8";
     default:
         return NGX_HTTP_INCIDENT_HTML;
     }

@@ -178,8 +178,29 @@ static const char  inc_script[] =
     "fmt(document);if(b.dataset.live)setTimeout(poll,1000)})();";
 
 
-#define inc_status_label(v)                                                   \
-    inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT, v)
+/* an incident's or a maintenance's status */
+static const char *
+inc_status_label(const char *v)
+{
+    const char  *label;
+
+    label = inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT, v);
+
+    return label ? label : inc_enum_label(inc_maintenance_statuses,
+                                          INC_MAINT_COUNT, v);
+}
+
+
+/* "incidents" or "maintenances": where a document's page is */
+static const char *
+inc_doc_path(const cJSON *doc)
+{
+    return strcmp(inc_rec_str(doc, "kind"), "maintenance") == 0
+           ? "maintenances" : "incidents";
+}
+
+
+
 #define inc_impact_label(v)                                                   \
     inc_enum_label(inc_impacts, INC_IMPACT_COUNT, v)
 #define inc_comp_label(v)                                                     \
@@ -502,25 +523,94 @@ inc_render_banner(inc_buf_t *b, const cJSON *doc,
 }
 
 
+/* a maintenance window's card: in progress, or upcoming */
+static void
+inc_render_maint_card(inc_buf_t *b, const cJSON *m, const cJSON *components,
+    const inc_render_ctx_t *rc, int level)
+{
+    const cJSON  *latest;
+
+    inc_buf_printf(b, "<article class=\"card inc\" data-maintenance-id=\""
+                   "%.0f\" data-status=\"", inc_rec_num(m, "id"));
+    inc_buf_escape(b, inc_rec_str(m, "status"));
+    inc_buf_printf(b, "\" style=\"--st:var(--under_maintenance)\">"
+                   "<h%d><a href=\"%smaintenances/%.0f\">", level,
+                   rc->base_path, inc_rec_num(m, "id"));
+    inc_buf_escape(b, inc_rec_str(m, "title"));
+    inc_buf_printf(b, "</a></h%d><p class=\"meta\"><strong>", level);
+    inc_buf_escape(b, inc_status_label(inc_rec_str(m, "status")));
+    inc_buf_str(b, "</strong>");
+    inc_render_affected(b, m, components);
+    inc_buf_str(b, " &middot; ");
+    inc_render_time(b, rc, inc_doc_time(m, "scheduledFor"), 0);
+    inc_buf_str(b, " &ndash; ");
+    inc_render_time(b, rc, inc_doc_time(m, "scheduledUntil"), 0);
+    inc_buf_str(b, "</p>");
+
+    latest = cJSON_GetArrayItem(cJSON_GetObjectItem(m, "updates"), 0);
+    if (latest != NULL) {
+        inc_render_update(b, latest, "div", rc);
+    }
+
+    inc_buf_str(b, "</article>");
+}
+
+
 static void
 inc_render_actives(inc_buf_t *b, const cJSON *doc,
     const inc_render_ctx_t *rc)
 {
-    const cJSON  *list, *inc;
+    int           incidents, maintenances;
+    const cJSON  *list, *inc, *components;
 
     list = cJSON_GetObjectItem(doc, "activeIncidents");
+    components = cJSON_GetObjectItem(doc, "components");
+    incidents = cJSON_GetArraySize(list);
+    maintenances = cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+                                                  "activeMaintenances"));
 
     inc_buf_printf(b, "<section id=\"active-incidents\" "
                    "aria-labelledby=\"h-active\"%s><h2 id=\"h-active\">"
-                   "Active incidents</h2>",
-                   cJSON_GetArraySize(list) ? "" : " hidden");
+                   "%s</h2>",
+                   incidents + maintenances ? "" : " hidden",
+                   incidents == 0 && maintenances ? "Maintenance in progress"
+                   : maintenances ? "Active incidents and maintenance"
+                   : "Active incidents");
 
     cJSON_ArrayForEach(inc, list) {
-        inc_render_active(b, inc, cJSON_GetObjectItem(doc, "components"),
-                          rc);
+        inc_render_active(b, inc, components, rc);
+    }
+
+    cJSON_ArrayForEach(inc, cJSON_GetObjectItem(doc, "activeMaintenances")) {
+        inc_render_maint_card(b, inc, components, rc, 3);
     }
 
     inc_buf_str(b, "</section>");
+}
+
+
+/* the windows to come, soonest first, below the active incidents */
+static void
+inc_render_upcoming(inc_buf_t *b, const cJSON *doc,
+    const inc_render_ctx_t *rc)
+{
+    const cJSON  *list, *m;
+
+    list = cJSON_GetObjectItem(doc, "upcomingMaintenances");
+
+    inc_buf_printf(b, "<section id=\"scheduled-maintenance\" "
+                   "aria-labelledby=\"h-sched\"%s><h2 id=\"h-sched\">"
+                   "Upcoming maintenance</h2>",
+                   cJSON_GetArraySize(list) ? "" : " hidden");
+
+    cJSON_ArrayForEach(m, list) {
+        inc_render_maint_card(b, m, cJSON_GetObjectItem(doc, "components"),
+                              rc, 3);
+    }
+
+    inc_buf_printf(b, "<p class=\"meta\"><a href=\"%smaintenance.ics\">"
+                   "Add the maintenance calendar</a></p></section>",
+                   rc->base_path);
 }
 
 
@@ -833,6 +923,7 @@ inc_render_home(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
     case INC_POSITION_BELOW_STATUS:
         inc_render_banner(&b, doc, rc);
         inc_render_actives(&b, doc, rc);
+        inc_render_upcoming(&b, doc, rc);
         inc_render_components(&b, doc);
         break;
 
@@ -840,10 +931,12 @@ inc_render_home(const cJSON *doc, const inc_render_ctx_t *rc, size_t *len)
         inc_render_banner(&b, doc, rc);
         inc_render_components(&b, doc);
         inc_render_actives(&b, doc, rc);
+        inc_render_upcoming(&b, doc, rc);
         break;
 
     default: /* INC_POSITION_TOP */
         inc_render_actives(&b, doc, rc);
+        inc_render_upcoming(&b, doc, rc);
         inc_render_banner(&b, doc, rc);
         inc_render_components(&b, doc);
         break;
@@ -912,6 +1005,60 @@ inc_render_incident(const cJSON *doc, const inc_render_ctx_t *rc,
 
 
 char *
+inc_render_maintenance(const cJSON *doc, const inc_render_ctx_t *rc,
+    size_t *len)
+{
+    int           n, i;
+    inc_buf_t     b;
+    const cJSON  *settings, *m, *updates;
+
+    settings = cJSON_GetObjectItem(doc, "settings");
+    m = cJSON_GetObjectItem(doc, "maintenance");
+    updates = cJSON_GetObjectItem(m, "updates");
+
+    if (inc_buf_init(&b, 8192) != 0) {
+        return NULL;
+    }
+
+    inc_render_page_open(&b, settings, inc_rec_str(m, "title"), rc, 1);
+    inc_buf_printf(&b, "<article class=\"card inc box\" "
+                   "data-maintenance-id=\"%.0f\" data-status=\"",
+                   inc_rec_num(m, "id"));
+    inc_buf_escape(&b, inc_rec_str(m, "status"));
+    inc_buf_str(&b, "\" style=\"--st:var(--under_maintenance)\"><h1>");
+    inc_buf_escape(&b, inc_rec_str(m, "title"));
+    inc_buf_str(&b, "</h1><p class=\"meta\"><span class=\"badge\">"
+                "Scheduled maintenance</span> <strong>");
+    inc_buf_escape(&b, inc_status_label(inc_rec_str(m, "status")));
+    inc_buf_str(&b, "</strong>");
+    inc_render_affected(&b, m, cJSON_GetObjectItem(doc, "components"));
+    inc_buf_str(&b, "</p><p class=\"meta\">Window: ");
+    inc_render_time(&b, rc, inc_doc_time(m, "scheduledFor"), 0);
+    inc_buf_str(&b, " &ndash; ");
+    inc_render_time(&b, rc, inc_doc_time(m, "scheduledUntil"), 0);
+    inc_buf_str(&b, "</p><h2>Updates</h2><ol class=\"timeline\">");
+
+    /* stored newest first; a timeline reads oldest first */
+    n = cJSON_GetArraySize(updates);
+
+    for (i = n - 1; i >= 0; i--) {
+        inc_render_update(&b, cJSON_GetArrayItem(updates, i), "li", rc);
+    }
+
+    if (n == 0) {
+        inc_buf_str(&b, "<li><p class=\"quiet\">No updates yet.</p></li>");
+    }
+
+    inc_buf_printf(&b, "</ol></article><p><a href=\"%smaintenance.ics\">"
+                   "Add to a calendar</a> &middot; <a href=\"%s\">&larr; "
+                   "Current status</a></p>", rc->base_path, rc->base_path);
+    inc_render_page_close(&b, settings, rc);
+
+    return inc_buf_detach(&b, len);
+}
+
+
+char *
 inc_render_history(const cJSON *doc, const inc_render_ctx_t *rc,
     size_t *len)
 {
@@ -957,6 +1104,18 @@ inc_render_history(const cJSON *doc, const inc_render_ctx_t *rc,
 
     } else {
         inc_buf_str(&b, "<p class=\"quiet\">No incidents reported.</p>");
+    }
+
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(doc, "maintenances"))) {
+        inc_buf_str(&b, "<section id=\"past-maintenance\" aria-labelledby="
+                    "\"h-past-maint\"><h2 id=\"h-past-maint\">Past "
+                    "maintenance</h2>");
+
+        cJSON_ArrayForEach(inc, cJSON_GetObjectItem(doc, "maintenances")) {
+            inc_render_maint_card(&b, inc, components, rc, 3);
+        }
+
+        inc_buf_str(&b, "</section>");
     }
 
     inc_buf_str(&b, "<nav class=\"box\" aria-label=\"Pages\">");
@@ -1015,6 +1174,12 @@ inc_feed_entries(inc_buf_t *b, const cJSON *doc, const inc_render_ctx_t *rc,
             entry(b, inc, u, rc);
         }
     }
+
+    cJSON_ArrayForEach(inc, cJSON_GetObjectItem(doc, "maintenances")) {
+        cJSON_ArrayForEach(u, cJSON_GetObjectItem(inc, "updates")) {
+            entry(b, inc, u, rc);
+        }
+    }
 }
 
 
@@ -1066,13 +1231,14 @@ inc_atom_entry(inc_buf_t *b, const cJSON *inc, const cJSON *u,
 
     inc_time_format(t, iso);
 
-    inc_buf_printf(b, "<entry><id>%s%sincidents/%.0f#update-%.0f</id>"
-                   "<title>", rc->base_url, rc->base_path,
+    inc_buf_printf(b, "<entry><id>%s%s%s/%.0f#update-%.0f</id>"
+                   "<title>", rc->base_url, rc->base_path, inc_doc_path(inc),
                    inc_rec_num(inc, "id"), inc_rec_num(u, "id"));
     inc_feed_title(b, inc, u);
     inc_buf_printf(b, "</title><link rel=\"alternate\" type=\"text/html\" "
-                   "href=\"%s%sincidents/%.0f\"/><updated>%s</updated>",
-                   rc->base_url, rc->base_path, inc_rec_num(inc, "id"), iso);
+                   "href=\"%s%s%s/%.0f\"/><updated>%s</updated>",
+                   rc->base_url, rc->base_path, inc_doc_path(inc),
+                   inc_rec_num(inc, "id"), iso);
     inc_time_format(inc_doc_time(u, "createdAt"), iso);
     inc_buf_printf(b, "<published>%s</published><content type=\"html\">",
                    iso);
@@ -1091,6 +1257,13 @@ inc_feed_updated(const cJSON *doc)
     updated = 0;
 
     cJSON_ArrayForEach(inc, cJSON_GetObjectItem(doc, "incidents")) {
+        t = inc_doc_time(inc, "updatedAt");
+        if (t > updated) {
+            updated = t;
+        }
+    }
+
+    cJSON_ArrayForEach(inc, cJSON_GetObjectItem(doc, "maintenances")) {
         t = inc_doc_time(inc, "updatedAt");
         if (t > updated) {
             updated = t;
@@ -1161,11 +1334,12 @@ inc_rss_item(inc_buf_t *b, const cJSON *inc, const cJSON *u,
 {
     inc_buf_str(b, "<item><title>");
     inc_feed_title(b, inc, u);
-    inc_buf_printf(b, "</title><link>%s%sincidents/%.0f</link>"
-                   "<guid isPermaLink=\"false\">%s%sincidents/%.0f#update-%.0f"
+    inc_buf_printf(b, "</title><link>%s%s%s/%.0f</link>"
+                   "<guid isPermaLink=\"false\">%s%s%s/%.0f#update-%.0f"
                    "</guid><pubDate>", rc->base_url, rc->base_path,
-                   inc_rec_num(inc, "id"), rc->base_url, rc->base_path,
-                   inc_rec_num(inc, "id"), inc_rec_num(u, "id"));
+                   inc_doc_path(inc), inc_rec_num(inc, "id"), rc->base_url,
+                   rc->base_path, inc_doc_path(inc), inc_rec_num(inc, "id"),
+                   inc_rec_num(u, "id"));
     inc_rss_date(b, inc_doc_time(u, "createdAt"));
     inc_buf_str(b, "</pubDate><description>");
     inc_feed_content(b, u);

@@ -30,6 +30,10 @@ char *inc_render_home(const cJSON *doc, const inc_render_ctx_t *rc,
     size_t *len);
 char *inc_render_incident(const cJSON *doc, const inc_render_ctx_t *rc,
     size_t *len);
+char *inc_render_maintenance(const cJSON *doc, const inc_render_ctx_t *rc,
+    size_t *len);
+char *inc_render_ics(const cJSON *doc, const inc_render_ctx_t *rc,
+    size_t *len);
 char *inc_render_history(const cJSON *doc, const inc_render_ctx_t *rc,
     size_t *len);
 char *inc_render_not_found(const inc_render_ctx_t *rc, size_t *len);

@@ -2031,7 +2031,11 @@ inc_service_status(inc_store_t *store, const inc_ctx_t *ctx,
 
     inc_iter_close(&it);
 
-    inc_read_end(&txn, rc == INC_NOTFOUND ? INC_OK : rc, 200, doc, res);
+    if (rc == INC_NOTFOUND) {
+        rc = inc_maintenance_page_lists(&txn, ctx, doc);
+    }
+
+    inc_read_end(&txn, rc, 200, doc, res);
 }
 
 

@@ -121,6 +121,8 @@ void inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
 void inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
     const inc_page_t *page, inc_result_t *res);
 void inc_service_page_base(inc_store_t *store, inc_result_t *res);
+void inc_service_page_maintenance(inc_store_t *store, const inc_ctx_t *ctx,
+    uint64_t id, inc_result_t *res);
 
 void inc_service_audit_list(inc_store_t *store, const inc_page_t *page,
     inc_result_t *res);

@@ -38,6 +38,10 @@ int inc_maintenance_doc(inc_txn_t *txn, const inc_ctx_t *ctx,
 cJSON *inc_json_maintenance(const cJSON *rec, cJSON *updates,
     const char *base_url);
 cJSON *inc_json_maint_update(const cJSON *rec);
+int inc_maintenance_page_lists(inc_txn_t *txn, const inc_ctx_t *ctx,
+    cJSON *doc);
+int inc_maintenance_recent(inc_txn_t *txn, const inc_ctx_t *ctx,
+    inc_state_t state, int limit, cJSON *doc);
 int inc_op_maintenance_create(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 int inc_op_maintenance_patch(inc_txn_t *txn, const inc_ctx_t *ctx,

@@ -494,6 +494,10 @@ inc_service_page_home(inc_store_t *store, const inc_ctx_t *ctx,
         cJSON_AddItemToArray(recent, inc);
     }
 
+    if (rc == INC_OK) {
+        rc = inc_maintenance_page_lists(&txn, ctx, doc);
+    }
+
     inc_hists_free(&hists);
     inc_comps_free(&cs);
 
@@ -501,12 +505,14 @@ inc_service_page_home(inc_store_t *store, const inc_ctx_t *ctx,
 }
 
 
-void
-inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
-    uint64_t id, inc_result_t *res)
+/* one incident or maintenance with the page's settings and components */
+static void
+inc_page_object(inc_store_t *store, const inc_ctx_t *ctx, inc_db_t db,
+    uint64_t id, int (*make)(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const cJSON *rec, cJSON **out), const char *key, inc_result_t *res)
 {
     int           rc;
-    cJSON        *doc, *rec, *inc;
+    cJSON        *doc, *rec, *obj;
     inc_txn_t     txn;
     inc_comps_t   cs;
 
@@ -514,10 +520,10 @@ inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
         return;
     }
 
-    rc = inc_record_get(&txn, INC_DB_INCIDENTS, id, 0, &rec);
+    rc = inc_record_get(&txn, db, id, 0, &rec);
 
     if (rc == INC_NOTFOUND) {
-        inc_result_not_found(res, "incident");
+        inc_result_not_found(res, key);
         inc_read_end(&txn, rc, 0, NULL, res);
         return;
     }
@@ -529,11 +535,11 @@ inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
         return;
     }
 
-    rc = inc_incident_doc(&txn, ctx, rec, &inc);
+    rc = make(&txn, ctx, rec, &obj);
     cJSON_Delete(rec);
 
     if (rc == INC_OK) {
-        cJSON_AddItemToObject(doc, "incident", inc);
+        cJSON_AddItemToObject(doc, key, obj);
         rc = inc_page_base(&txn, &cs, doc);
     }
 
@@ -543,6 +549,24 @@ inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
     }
 
     inc_read_end(&txn, rc, 200, doc, res);
+}
+
+
+void
+inc_service_page_incident(inc_store_t *store, const inc_ctx_t *ctx,
+    uint64_t id, inc_result_t *res)
+{
+    inc_page_object(store, ctx, INC_DB_INCIDENTS, id, inc_incident_doc,
+                    "incident", res);
+}
+
+
+void
+inc_service_page_maintenance(inc_store_t *store, const inc_ctx_t *ctx,
+    uint64_t id, inc_result_t *res)
+{
+    inc_page_object(store, ctx, INC_DB_MAINTENANCES, id, inc_maintenance_doc,
+                    "maintenance", res);
 }
 
 
@@ -740,6 +764,14 @@ inc_service_page_incidents(inc_store_t *store, const inc_ctx_t *ctx,
 
     } else {
         rc = inc_page_by_id(&txn, ctx, page, list, &next);
+    }
+
+    /* the history's first page and the feeds: maintenance windows too */
+    if (rc == INC_OK && page->cursor == 0) {
+        rc = inc_maintenance_recent(&txn, ctx,
+                                    page->by_start ? INC_STATE_PAST
+                                                   : INC_STATE_ALL,
+                                    page->limit, doc);
     }
 
     if (next) {
