@@ -77,6 +77,10 @@ typedef struct {
     ngx_connection_t                dummy;      /* the timers' ev->data */
     ngx_event_t                     poll;
     ngx_event_t                     curl_timer;
+    ngx_event_t                     settle_soon;
+
+    CURL                          **idle;       /* easy handles to reuse */
+    ngx_uint_t                      nidle;
     ngx_queue_t                     sockets;
     ngx_queue_t                     xfers;
 
@@ -484,11 +488,25 @@ ngx_http_incident_xfer_http(ngx_http_incident_runner_t *rn,
 }
 
 
+/*
+ * An easy handle goes back to the pool: making and freeing one per
+ * delivery costs more than the delivery's own work.
+ */
 static void
 ngx_http_incident_xfer_free(ngx_http_incident_xfer_t *x)
 {
+    ngx_http_incident_runner_t  *rn;
+
+    rn = ngx_http_incident_runner;
+
     if (x->easy != NULL) {
-        curl_easy_cleanup(x->easy);
+        if (rn != NULL && rn->nidle < rn->imcf->notify_concurrency) {
+            curl_easy_reset(x->easy);
+            rn->idle[rn->nidle++] = x->easy;
+
+        } else {
+            curl_easy_cleanup(x->easy);
+        }
     }
 
     curl_slist_free_all(x->headers);
@@ -525,7 +543,7 @@ ngx_http_incident_xfer_start(ngx_http_incident_runner_t *rn,
         return;
     }
 
-    x->easy = curl_easy_init();
+    x->easy = rn->nidle ? rn->idle[--rn->nidle] : curl_easy_init();
     if (x->easy == NULL) {
         ngx_http_incident_xfer_free(x);
         return;
@@ -657,7 +675,10 @@ ngx_http_incident_outcome(ngx_http_incident_runner_t *rn,
 
     ngx_http_incident_xfer_free(x);
 
-    ngx_http_incident_settle(rn);
+    /* outcomes settle in batches: one transaction (and fsync) for many */
+    if (!rn->settle_soon.timer_set) {
+        ngx_add_timer(&rn->settle_soon, rn->npending >= 256 ? 0 : 20);
+    }
 }
 
 
@@ -683,6 +704,13 @@ ngx_http_incident_check_done(ngx_http_incident_runner_t *rn)
     if (rn->in_flight <= rn->imcf->notify_concurrency / 2) {
         ngx_http_incident_poll_in(rn, 0);
     }
+}
+
+
+static void
+ngx_http_incident_settle_timer(ngx_event_t *ev)
+{
+    ngx_http_incident_settle(ngx_http_incident_runner);
 }
 
 
@@ -1031,6 +1059,18 @@ ngx_http_incident_notify_init(ngx_cycle_t *cycle,
     ngx_http_incident_runner_event(rn, &rn->poll, ngx_http_incident_poll);
     ngx_http_incident_runner_event(rn, &rn->curl_timer,
                                    ngx_http_incident_curl_timeout);
+    ngx_http_incident_runner_event(rn, &rn->settle_soon,
+                                   ngx_http_incident_settle_timer);
+
+    rn->idle = ngx_pcalloc(cycle->pool,
+                           imcf->notify_concurrency * sizeof(CURL *));
+    if (rn->idle == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* keep the connections of a fan-out open between its deliveries */
+    curl_multi_setopt(rn->multi, CURLMOPT_MAXCONNECTS,
+                      (long) ngx_max(imcf->notify_concurrency, 16));
 
     ngx_http_incident_runner = rn;
 
@@ -1068,6 +1108,10 @@ ngx_http_incident_notify_exit(void)
         ngx_http_incident_xfer_free(x);
     }
 
+    while (rn->nidle) {
+        curl_easy_cleanup(rn->idle[--rn->nidle]);
+    }
+
     curl_multi_cleanup(rn->multi);
 
     /* connections curl kept open and has now closed itself */
@@ -1086,6 +1130,10 @@ ngx_http_incident_notify_exit(void)
 
     if (rn->curl_timer.timer_set) {
         ngx_del_timer(&rn->curl_timer);
+    }
+
+    if (rn->settle_soon.timer_set) {
+        ngx_del_timer(&rn->settle_soon);
     }
 
     ngx_free(rn->pending);
