@@ -5,6 +5,8 @@
 #   make run      build and run nginx in the foreground on the demo config
 #   make test     build and run every test (C unit tests, HTTP tests)
 #   make bench    page and API vs static files, live updates, writes (bench/)
+#   make bench-notify   one incident fanned out to 10,000 mails and 1,000
+#                 webhooks, and the status page's throughput meanwhile
 
 SHELL        := /bin/bash
 ROOT         := $(CURDIR)
@@ -45,7 +47,7 @@ UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm
 
 .PHONY: all deps run-deps test-deps bench-deps run test unit http-test test-asan \
-        browser-test bench clean
+        browser-test bench bench-notify clean
 
 all: $(MODULE)
 
@@ -153,6 +155,11 @@ test-asan:
 
 bench: $(MODULE) bench-deps
 	bench/run.sh
+
+# bench/notify.sh installs its own peers (postfix's smtp-sink, preseeded so
+# that no mail daemon starts)
+bench-notify: $(MODULE) deps
+	bench/notify.sh
 
 clean:
 	rm -rf $(BUILD)
