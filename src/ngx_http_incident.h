@@ -47,6 +47,7 @@ typedef struct {
     ngx_msec_t            notify_backoff_max;
     ngx_uint_t            notify_concurrency;
     ngx_uint_t            notify_connections;   /* per host */
+    ngx_uint_t            notify_rate;   /* deliveries a second, 0: no limit */
     ngx_msec_t            notify_timeout;
     ngx_msec_t            notify_lease;
     time_t                confirm_expiry;

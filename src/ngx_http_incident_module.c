@@ -121,6 +121,13 @@ static ngx_command_t  ngx_http_incident_commands[] = {
       offsetof(ngx_http_incident_main_conf_t, notify_concurrency),
       NULL },
 
+    { ngx_string("incident_notify_rate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_incident_main_conf_t, notify_rate),
+      NULL },
+
     { ngx_string("incident_notify_connections"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -215,6 +222,7 @@ ngx_http_incident_create_main_conf(ngx_conf_t *cf)
     imcf->notify_backoff_max = NGX_CONF_UNSET_MSEC;
     imcf->notify_concurrency = NGX_CONF_UNSET_UINT;
     imcf->notify_connections = NGX_CONF_UNSET_UINT;
+    imcf->notify_rate = NGX_CONF_UNSET_UINT;
     imcf->notify_timeout = NGX_CONF_UNSET_MSEC;
     imcf->notify_lease = NGX_CONF_UNSET_MSEC;
     imcf->confirm_expiry = NGX_CONF_UNSET;
@@ -856,6 +864,7 @@ ngx_http_incident_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(imcf->notify_backoff_max, 4 * 60 * 60 * 1000);
     ngx_conf_init_uint_value(imcf->notify_concurrency, 64);
     ngx_conf_init_uint_value(imcf->notify_connections, 8);
+    ngx_conf_init_uint_value(imcf->notify_rate, 0);
     ngx_conf_init_msec_value(imcf->notify_timeout, 30000);
     ngx_conf_init_msec_value(imcf->notify_lease, 120000);
     ngx_conf_init_value(imcf->confirm_expiry, 7 * 24 * 60 * 60);

@@ -95,6 +95,8 @@ typedef struct {
 
     uint64_t                        last_lease_ms;
     uint64_t                        purge_every;   /* ms between leases */
+    double                          tokens;        /* incident_notify_rate */
+    uint64_t                        tokens_at;
     time_t                          last_error_log;
 
     unsigned                        lease_busy:1;
@@ -952,6 +954,22 @@ ngx_http_incident_poll(ngx_event_t *ev)
     job->max = (unsigned) (rn->imcf->notify_concurrency - rn->in_flight);
     job->items = NULL;
     job->n = 0;
+
+    if (rn->imcf->notify_rate) {
+        /* a token bucket of one second's deliveries */
+        rn->tokens += (double) (now - rn->tokens_at)
+                      * rn->imcf->notify_rate / 1000;
+        rn->tokens = ngx_min(rn->tokens, (double) rn->imcf->notify_rate);
+        rn->tokens_at = now;
+
+        if (rn->tokens < 1) {
+            ngx_http_incident_poll_in(rn, 1000 / rn->imcf->notify_rate + 1);
+            return;
+        }
+
+        job->max = ngx_min(job->max, (unsigned) rn->tokens);
+        rn->tokens -= job->max;
+    }
 
     if (ngx_thread_task_post(rn->imcf->thread_pool, rn->lease_task)
         != NGX_OK)
