@@ -640,9 +640,22 @@ inc_maintenance_link(inc_txn_t *txn, inc_comps_t *cs)
 }
 
 
+/*
+ * A reminder is sent once, and only when its moment came after the
+ * maintenance was scheduled: a window announced 10 minutes ahead gets no
+ * "starts in an hour".
+ */
+static int
+inc_maint_reminder_due(const cJSON *rec, time_t from, long remind)
+{
+    return remind > 0 && inc_rec_time(rec, "remindedAt") == 0
+           && from - remind * 60 > inc_rec_time(rec, "createdAt");
+}
+
+
 /* when this maintenance next needs the timer, or 0 */
 static time_t
-inc_maint_due(const cJSON *rec)
+inc_maint_due(const cJSON *rec, time_t now)
 {
     int     status;
     long    remind;
@@ -659,9 +672,7 @@ inc_maint_due(const cJSON *rec)
     }
 
     if (status == INC_MAINT_SCHEDULED) {
-        if (remind > 0 && inc_rec_time(rec, "remindedAt") == 0
-            && from - remind * 60 > inc_rec_time(rec, "createdAt"))
-        {
+        if (inc_maint_reminder_due(rec, from, remind) && now < from) {
             at = from - remind * 60;
         }
 
@@ -696,8 +707,8 @@ inc_maint_tick_one(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
     until = inc_rec_time(rec, "scheduledUntil");
     remind = inc_maint_remind(rec);
 
-    if (status == INC_MAINT_SCHEDULED && remind > 0 && ctx->now < from
-        && inc_rec_time(rec, "remindedAt") == 0
+    if (status == INC_MAINT_SCHEDULED && ctx->now < from
+        && inc_maint_reminder_due(rec, from, remind)
         && ctx->now >= from - remind * 60)
     {
         inc_set_time(rec, "remindedAt", ctx->now);
@@ -793,7 +804,7 @@ inc_maintenance_tick(inc_store_t *store, const inc_ctx_t *ctx, int *changed,
 
 
 int
-inc_maintenance_next(inc_store_t *store, time_t *next)
+inc_maintenance_next(inc_store_t *store, time_t now, time_t *next)
 {
     int          rc;
     cJSON       *rec;
@@ -820,7 +831,7 @@ inc_maintenance_next(inc_store_t *store, time_t *next)
                 continue;
             }
 
-            at = inc_maint_due(rec);
+            at = inc_maint_due(rec, now);
             cJSON_Delete(rec);
 
             if (at != 0 && (*next == 0 || at < *next)) {

@@ -61,7 +61,19 @@ inc_facts_maintenance(const inc_event_t *ev, inc_facts_t *f)
 {
     const char  *status;
 
-    status = inc_str(ev->update ? ev->update : ev->incident, "status");
+    /* the status the event announced, not the one at delivery time */
+    if (ev->update != NULL) {
+        status = inc_str(ev->update, "status");
+
+    } else if (strcmp(ev->type, "maintenance.started") == 0) {
+        status = "in_progress";
+
+    } else if (strcmp(ev->type, "maintenance.completed") == 0) {
+        status = "completed";
+
+    } else {
+        status = "scheduled";
+    }
 
     f->status = strcmp(ev->type, "maintenance.reminder") == 0
                 ? "Starting soon"

@@ -144,7 +144,7 @@ void inc_service_maintenance_update_get(inc_store_t *store, uint64_t id,
  */
 int inc_maintenance_tick(inc_store_t *store, const inc_ctx_t *ctx,
     int *changed, char *err, size_t err_len);
-int inc_maintenance_next(inc_store_t *store, time_t *next);
+int inc_maintenance_next(inc_store_t *store, time_t now, time_t *next);
 
 /* subscribers and the queue (incident_subscriber.c) */
 void inc_service_subscriber_list(inc_store_t *store, const inc_page_t *page,

@@ -891,7 +891,8 @@ ngx_http_incident_tick(ngx_http_incident_runner_t *rn)
     ngx_http_incident_tick_job_t  *job;
 
     if (rn->tick_busy
-        || inc_maintenance_next(rn->imcf->store, &next) != INC_OK
+        || inc_maintenance_next(rn->imcf->store, ngx_time(), &next)
+           != INC_OK
         || next == 0 || next > ngx_time())
     {
         return;
