@@ -48,6 +48,14 @@ typedef enum {
     NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE,
     NGX_HTTP_INCIDENT_A_DEAD_LETTERS,
     NGX_HTTP_INCIDENT_A_DEAD_RETRY,
+    NGX_HTTP_INCIDENT_A_MAINTENANCES,
+    NGX_HTTP_INCIDENT_A_MAINT_NEW,
+    NGX_HTTP_INCIDENT_A_MAINT,
+    NGX_HTTP_INCIDENT_A_MAINT_EDIT,
+    NGX_HTTP_INCIDENT_A_MAINT_UPDATES,
+    NGX_HTTP_INCIDENT_A_MAINT_START,
+    NGX_HTTP_INCIDENT_A_MAINT_COMPLETE,
+    NGX_HTTP_INCIDENT_A_MAINT_DELETE,
     NGX_HTTP_INCIDENT_A_CSS,
     NGX_HTTP_INCIDENT_A_JS,
     NGX_HTTP_INCIDENT_A_COUNT
@@ -85,12 +93,22 @@ typedef struct {
 } ngx_http_incident_flash_t;
 
 
+/* TZ as it was before a maintenance page set it to the page's zone */
+typedef struct {
+    char                      *saved;
+    unsigned                   had:1;
+    unsigned                   set:1;
+} ngx_http_incident_admin_tz_t;
+
+
 static ngx_int_t ngx_http_incident_admin_view(ngx_http_request_t *r,
     ngx_http_incident_admin_ctx_t *ctx, ngx_http_incident_admin_e view,
     const cJSON *values, const cJSON *errors, ngx_uint_t status);
 static void ngx_http_incident_admin_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_incident_admin_done(ngx_http_request_t *r,
     ngx_http_incident_job_t *job);
+static ngx_int_t ngx_http_incident_admin_redirect(ngx_http_request_t *r,
+    ngx_http_incident_admin_ctx_t *ctx, const char *id, const char *done);
 
 
 static ngx_http_incident_admin_route_t  ngx_http_incident_admin_routes[] = {
@@ -180,6 +198,38 @@ static ngx_http_incident_admin_route_t  ngx_http_incident_admin_routes[] = {
     { INC_OP_DEAD_RETRY, INC_FORM_COUNT,
       NGX_HTTP_INCIDENT_A_DEAD_LETTERS, "dead-letters", "retried", 0 },
 
+    /* maintenance: the list; POST schedules one */
+    { INC_OP_MAINT_CREATE, INC_FORM_MAINT_CREATE,
+      NGX_HTTP_INCIDENT_A_MAINT_NEW, "maintenance/%s",
+      "maintenance-scheduled", 1 },
+
+    /* maintenance/new */
+    { -1, 0, 0, NULL, NULL, 1 },
+
+    /* maintenance/N: its page; POST saves the edit form */
+    { INC_OP_MAINT_PATCH, INC_FORM_MAINT_EDIT,
+      NGX_HTTP_INCIDENT_A_MAINT_EDIT, "maintenance/%s", "saved", 1 },
+
+    /* maintenance/N/edit */
+    { -1, 0, 0, NULL, NULL, 1 },
+
+    /* maintenance/N/updates: POST posts an update */
+    { INC_OP_MAINT_UPDATE_CREATE, INC_FORM_MAINT_UPDATE,
+      NGX_HTTP_INCIDENT_A_MAINT, "maintenance/%s", "posted", 0 },
+
+    /* maintenance/N/start, maintenance/N/complete */
+    { INC_OP_MAINT_UPDATE_CREATE, INC_FORM_MAINT_START,
+      NGX_HTTP_INCIDENT_A_MAINT, "maintenance/%s", "maintenance-started",
+      0 },
+    { INC_OP_MAINT_UPDATE_CREATE, INC_FORM_MAINT_COMPLETE,
+      NGX_HTTP_INCIDENT_A_MAINT, "maintenance/%s", "maintenance-completed",
+      0 },
+
+    /* maintenance/N/delete: a confirmation; POST cancels it */
+    { INC_OP_MAINT_DELETE, INC_FORM_COUNT,
+      NGX_HTTP_INCIDENT_A_MAINT_DELETE, "maintenance",
+      "maintenance-cancelled", 1 },
+
     /* admin.css, admin.js */
     { -1, 0, 0, NULL, NULL, 1 },
     { -1, 0, 0, NULL, NULL, 1 },
@@ -199,8 +249,91 @@ static ngx_http_incident_flash_t  ngx_http_incident_flashes[] = {
     { "subscriber-added", "Subscriber added." },
     { "subscriber-removed", "Subscriber removed." },
     { "retried", "The delivery is queued again." },
+    { "maintenance-scheduled", "Maintenance scheduled." },
+    { "maintenance-started", "Maintenance started." },
+    { "maintenance-completed", "Maintenance completed." },
+    { "maintenance-cancelled", "Maintenance cancelled." },
+    { "already-started", "It had already started: nothing was changed." },
+    { "already-completed",
+      "It had already completed: nothing was changed." },
     { NULL, NULL }
 };
+
+
+#define ngx_http_incident_admin_is_maint(view)                               \
+    ((view) >= NGX_HTTP_INCIDENT_A_MAINTENANCES                               \
+     && (view) <= NGX_HTTP_INCIDENT_A_MAINT_DELETE)
+
+
+/*
+ * A maintenance's window is typed and shown in the status page's time
+ * zone, when it has one that tzdata knows: TZ is set to it around the
+ * reading of the form and the rendering, as the status page does (TZ
+ * belongs to the process; only the event loop reads and formats local
+ * times).  Returns the zone, or NULL (UTC) with TZ untouched.
+ */
+static const char *
+ngx_http_incident_admin_tz_set(const cJSON *settings,
+    ngx_http_incident_admin_tz_t *tz)
+{
+    char         path[NGX_MAX_PATH];
+    const char  *zone, *old;
+
+    ngx_memzero(tz, sizeof(ngx_http_incident_admin_tz_t));
+
+    zone = inc_rec_str(settings, "timezone");
+
+    if (zone[0] == '\0') {
+        return NULL;
+    }
+
+    ngx_snprintf((u_char *) path, sizeof(path), "/usr/share/zoneinfo/%s%Z",
+                 zone);
+
+    if (access(path, R_OK) != 0) {
+        return NULL;
+    }
+
+    old = getenv("TZ");
+    tz->had = old != NULL;
+
+    if (tz->had) {
+        tz->saved = strdup(old);
+        if (tz->saved == NULL) {
+            return NULL;
+        }
+    }
+
+    if (setenv("TZ", zone, 1) != 0) {
+        free(tz->saved);
+        return NULL;
+    }
+
+    tzset();
+    tz->set = 1;
+
+    return zone;
+}
+
+
+static void
+ngx_http_incident_admin_tz_restore(ngx_http_incident_admin_tz_t *tz)
+{
+    if (!tz->set) {
+        return;
+    }
+
+    if (tz->had) {
+        setenv("TZ", tz->saved, 1);
+
+    } else {
+        unsetenv("TZ");
+    }
+
+    free(tz->saved);
+    tzset();
+    tz->set = 0;
+}
 
 
 static ngx_int_t
@@ -282,6 +415,10 @@ ngx_http_incident_admin_route(ngx_http_incident_admin_ctx_t *ctx,
             ngx_http_incident_route_is(DEAD_LETTERS);
         }
 
+        if (ngx_http_incident_seg(0, "maintenance")) {
+            ngx_http_incident_route_is(MAINTENANCES);
+        }
+
         if (ngx_http_incident_seg(0, "admin.css")) {
             ngx_http_incident_route_is(CSS);
         }
@@ -304,6 +441,10 @@ ngx_http_incident_admin_route(ngx_http_incident_admin_ctx_t *ctx,
 
         if (ngx_http_incident_seg(0, "subscribers")) {
             ngx_http_incident_route_is(SUBSCRIBER_NEW);
+        }
+
+        if (ngx_http_incident_seg(0, "maintenance")) {
+            ngx_http_incident_route_is(MAINT_NEW);
         }
 
         return NGX_DECLINED;
@@ -346,6 +487,34 @@ ngx_http_incident_admin_route(ngx_http_incident_admin_ctx_t *ctx,
     if (ngx_http_incident_seg(0, "dead-letters")) {
         if (n == 3 && ngx_http_incident_seg(2, "retry")) {
             ngx_http_incident_route_is(DEAD_RETRY);
+        }
+
+        return NGX_DECLINED;
+    }
+
+    if (ngx_http_incident_seg(0, "maintenance")) {
+        if (n == 2) {
+            ngx_http_incident_route_is(MAINT);
+        }
+
+        if (n == 3 && ngx_http_incident_seg(2, "edit")) {
+            ngx_http_incident_route_is(MAINT_EDIT);
+        }
+
+        if (n == 3 && ngx_http_incident_seg(2, "updates")) {
+            ngx_http_incident_route_is(MAINT_UPDATES);
+        }
+
+        if (n == 3 && ngx_http_incident_seg(2, "start")) {
+            ngx_http_incident_route_is(MAINT_START);
+        }
+
+        if (n == 3 && ngx_http_incident_seg(2, "complete")) {
+            ngx_http_incident_route_is(MAINT_COMPLETE);
+        }
+
+        if (n == 3 && ngx_http_incident_seg(2, "delete")) {
+            ngx_http_incident_route_is(MAINT_DELETE);
         }
 
         return NGX_DECLINED;
@@ -817,10 +986,122 @@ ngx_http_incident_admin_handler(ngx_http_request_t *r)
 }
 
 
+/*
+ * "Start now" and "Complete now" from a page shown before the timer (or
+ * someone else) did it would post the same news twice: they change
+ * nothing then, and say so.  NGX_DECLINED: go on.
+ */
+static ngx_int_t
+ngx_http_incident_admin_maint_stale(ngx_http_request_t *r,
+    ngx_http_incident_admin_ctx_t *ctx)
+{
+    char          id[NGX_INT64_LEN + 1];
+    const char   *status, *done;
+    inc_result_t  res;
+
+    inc_service_maintenance_get(ctx->job.store, &ctx->job.ictx, ctx->id,
+                                &res);
+
+    if (res.status == NGX_HTTP_NOT_FOUND) {
+        inc_result_free(&res);
+        return ngx_http_incident_admin_message(r, ctx, NGX_HTTP_NOT_FOUND,
+                                               "Not found",
+                                               "It does not exist (any "
+                                               "more): nothing was changed.");
+    }
+
+    if (res.status != NGX_HTTP_OK) {
+        ngx_http_incident_log_result(r, &res);
+        inc_result_free(&res);
+        return ngx_http_incident_admin_message(r, ctx,
+                                  NGX_HTTP_SERVICE_UNAVAILABLE,
+                                  "Store unavailable",
+                                  "The store is unavailable; see the error "
+                                  "log.");
+    }
+
+    status = inc_rec_str(res.body, "status");
+    done = NULL;
+
+    if (ngx_strcmp(status, "completed") == 0) {
+        done = "already-completed";
+
+    } else if (ctx->route == NGX_HTTP_INCIDENT_A_MAINT_START
+               && ngx_strcmp(status, "scheduled") != 0)
+    {
+        done = "already-started";
+    }
+
+    inc_result_free(&res);
+
+    if (done == NULL) {
+        return NGX_DECLINED;
+    }
+
+    *ngx_sprintf((u_char *) id, "%uL", ctx->id) = '\0';
+
+    return ngx_http_incident_admin_redirect(r, ctx, id, done);
+}
+
+
+/*
+ * A maintenance's window as typed in its datetime-local controls, read in
+ * the status page's time zone (or UTC): the API's times in "in".  The form
+ * says which zone it was shown in ("shown"); when the page's has changed
+ * since, the times are not read but sent back to be checked.
+ */
+static ngx_int_t
+ngx_http_incident_admin_window(ngx_http_request_t *r,
+    ngx_http_incident_admin_ctx_t *ctx, cJSON *in, const char *shown,
+    cJSON *errors)
+{
+    char                           msg[256];
+    ngx_uint_t                     i;
+    const char                    *zone, *now;
+    inc_result_t                   res;
+    ngx_http_incident_admin_tz_t   tz;
+
+    static const char  *fields[] = { "scheduledFor", "scheduledUntil" };
+
+    inc_service_settings(ctx->job.store, &res);
+
+    if (res.status != NGX_HTTP_OK) {
+        ngx_http_incident_log_result(r, &res);
+        inc_result_free(&res);
+        return NGX_ERROR;
+    }
+
+    zone = ngx_http_incident_admin_tz_set(res.body, &tz);
+    now = zone ? zone : "UTC";
+
+    if (shown == NULL || ngx_strcmp(shown, now) == 0) {
+        inc_form_window(in, zone != NULL, zone, errors);
+
+    } else {
+        ngx_snprintf((u_char *) msg, sizeof(msg),
+                     "was typed in %s, but the status page's time zone is "
+                     "now %s: check it%Z", shown, now);
+
+        for (i = 0; i < 2; i++) {
+            if (cJSON_GetObjectItemCaseSensitive(in, fields[i]) != NULL) {
+                cJSON_DeleteItemFromObjectCaseSensitive(in, fields[i]);
+                inc_error_add(errors, fields[i], msg);
+            }
+        }
+    }
+
+    ngx_http_incident_admin_tz_restore(&tz);
+
+    inc_result_free(&res);
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_incident_admin_post(ngx_http_request_t *r)
 {
-    cJSON                            *form, *in, *errors;
+    cJSON                            *form, *in, *errors, *api;
     ngx_str_t                         body;
     ngx_int_t                         rc;
     ngx_thread_task_t                *task;
@@ -862,6 +1143,15 @@ ngx_http_incident_admin_post(ngx_http_request_t *r)
                                   "again.");
     }
 
+    if (ctx->route == NGX_HTTP_INCIDENT_A_MAINT_START
+        || ctx->route == NGX_HTTP_INCIDENT_A_MAINT_COMPLETE)
+    {
+        rc = ngx_http_incident_admin_maint_stale(r, ctx);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
     ctx->job.write.op = (inc_op_t) route->op;
     ctx->job.write.id = ctx->id;
     ctx->job.write.sub_id = ctx->sub;
@@ -880,8 +1170,36 @@ ngx_http_incident_admin_post(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    inc_service_validate(ctx->job.write.op, ctx->values, ctx->ac.now,
+    /* what was typed is shown again; the API's document is read from it */
+    api = ctx->values;
+
+    if (route->form == INC_FORM_MAINT_CREATE
+        || route->form == INC_FORM_MAINT_EDIT)
+    {
+        api = ngx_http_incident_pool_json(r,
+                                          cJSON_Duplicate(ctx->values, 1));
+        if (api == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (ngx_http_incident_admin_window(r, ctx, api,
+                                           inc_form_value(form, "zone"),
+                                           errors)
+            != NGX_OK)
+        {
+            return ngx_http_incident_admin_message(r, ctx,
+                                      NGX_HTTP_SERVICE_UNAVAILABLE,
+                                      "Store unavailable",
+                                      "The store is unavailable; see the "
+                                      "error log.");
+        }
+    }
+
+    inc_service_validate(ctx->job.write.op, api, ctx->ac.now,
                          ctx->job.write.input, errors);
+
+    /* a window time that could not be read is not also "required" */
+    inc_form_errors_first(errors);
 
     if (cJSON_GetArraySize(errors)) {
         inc_service_check_references(ctx->job.store, &ctx->job.write,
@@ -918,7 +1236,7 @@ ngx_http_incident_admin_body_handler(ngx_http_request_t *r)
 /* Post/Redirect/Get: the page that shows the result, with its message */
 static ngx_int_t
 ngx_http_incident_admin_redirect(ngx_http_request_t *r,
-    ngx_http_incident_admin_ctx_t *ctx, const char *id)
+    ngx_http_incident_admin_ctx_t *ctx, const char *id, const char *done)
 {
     u_char                           *p;
     size_t                            len;
@@ -928,7 +1246,7 @@ ngx_http_incident_admin_redirect(ngx_http_request_t *r,
     route = &ngx_http_incident_admin_routes[ctx->route];
 
     len = ngx_strlen(ctx->ac.base_path) + ngx_strlen(route->next)
-          + NGX_INT64_LEN + sizeof("?done=") + ngx_strlen(route->done);
+          + NGX_INT64_LEN + sizeof("?done=") + ngx_strlen(done);
 
     p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
@@ -947,7 +1265,7 @@ ngx_http_incident_admin_redirect(ngx_http_request_t *r,
     p = ngx_sprintf(p, "%s", ctx->ac.base_path);
     p = ngx_snprintf(p, ngx_strlen(route->next) + NGX_INT64_LEN,
                      route->next, id);
-    p = ngx_sprintf(p, "?done=%s", route->done);
+    p = ngx_sprintf(p, "?done=%s", done);
 
     h->value.len = p - h->value.data;
 
@@ -1029,11 +1347,12 @@ ngx_http_incident_admin_done(ngx_http_request_t *r,
         *ngx_sprintf((u_char *) id, "%uL",
                      ctx->route == NGX_HTTP_INCIDENT_A_INCIDENTS
                      || ctx->route == NGX_HTTP_INCIDENT_A_SUBSCRIBERS
+                     || ctx->route == NGX_HTTP_INCIDENT_A_MAINTENANCES
                      ? (uint64_t) cJSON_GetNumberValue(
                                       cJSON_GetObjectItem(body, "id"))
                      : ctx->id) = '\0';
 
-        return ngx_http_incident_admin_redirect(r, ctx, id);
+        return ngx_http_incident_admin_redirect(r, ctx, id, route->done);
     }
 
     if (job->result.status == 422) {
@@ -1107,8 +1426,9 @@ ngx_http_incident_admin_attach(inc_result_t *res, const char *key,
 
 
 /*
- * {"ID": title, or null for one deleted since} of the incidents that the
- * items of "list" name, for links with their titles
+ * {"ID": title, or null for one deleted since} of the incidents (and, in
+ * "maintenances", of the maintenance windows) that the items of "list"
+ * name, for links with their titles
  */
 static void
 ngx_http_incident_admin_titles(ngx_http_incident_admin_ctx_t *ctx,
@@ -1117,39 +1437,53 @@ ngx_http_incident_admin_titles(ngx_http_incident_admin_ctx_t *ctx,
     char          key[NGX_INT64_LEN + 1];
     double        id;
     cJSON        *titles;
+    ngx_uint_t    maint;
     const cJSON  *item;
     inc_result_t  one;
 
-    titles = cJSON_AddObjectToObject(doc, "incidents");
-    if (titles == NULL) {
-        return;
-    }
+    static const char  *fields[][2] = {
+        { "incidents", "incidentId" },
+        { "maintenances", "maintenanceId" },
+    };
 
-    cJSON_ArrayForEach(item, cJSON_GetObjectItem(list, "data")) {
-        id = inc_rec_num(item, "incidentId");
-
-        if (id <= 0) {
-            continue;
+    for (maint = 0; maint < 2; maint++) {
+        titles = cJSON_AddObjectToObject(doc, fields[maint][0]);
+        if (titles == NULL) {
+            return;
         }
 
-        *ngx_sprintf((u_char *) key, "%uL", (uint64_t) id) = '\0';
+        cJSON_ArrayForEach(item, cJSON_GetObjectItem(list, "data")) {
+            id = inc_rec_num(item, fields[maint][1]);
 
-        if (cJSON_GetObjectItem(titles, key) != NULL) {
-            continue;
+            if (id <= 0) {
+                continue;
+            }
+
+            *ngx_sprintf((u_char *) key, "%uL", (uint64_t) id) = '\0';
+
+            if (cJSON_GetObjectItem(titles, key) != NULL) {
+                continue;
+            }
+
+            if (maint) {
+                inc_service_maintenance_get(ctx->job.store, &ctx->job.ictx,
+                                            (uint64_t) id, &one);
+
+            } else {
+                inc_service_incident_get(ctx->job.store, &ctx->job.ictx,
+                                         (uint64_t) id, &one);
+            }
+
+            if (one.status == NGX_HTTP_OK) {
+                cJSON_AddStringToObject(titles, key,
+                                        inc_rec_str(one.body, "title"));
+
+            } else if (one.status == NGX_HTTP_NOT_FOUND) {
+                cJSON_AddNullToObject(titles, key);
+            }
+
+            inc_result_free(&one);
         }
-
-        inc_service_incident_get(ctx->job.store, &ctx->job.ictx,
-                                 (uint64_t) id, &one);
-
-        if (one.status == NGX_HTTP_OK) {
-            cJSON_AddStringToObject(titles, key,
-                                    inc_rec_str(one.body, "title"));
-
-        } else if (one.status == NGX_HTTP_NOT_FOUND) {
-            cJSON_AddNullToObject(titles, key);
-        }
-
-        inc_result_free(&one);
     }
 }
 
@@ -1268,6 +1602,69 @@ ngx_http_incident_admin_subscriber_doc(ngx_http_request_t *r,
 }
 
 
+/* the maintenance pages: components, settings, and what each page shows */
+static ngx_int_t
+ngx_http_incident_admin_maintenance_doc(ngx_http_request_t *r,
+    ngx_http_incident_admin_ctx_t *ctx, ngx_http_incident_admin_e view,
+    inc_result_t *res)
+{
+    ngx_int_t      rc;
+    ngx_uint_t     i;
+    inc_page_t     page;
+    inc_store_t   *store;
+    inc_result_t   part;
+
+    static struct {
+        inc_state_t   state;
+        const char   *key;
+    }  lists[] = {
+        { INC_STATE_ACTIVE, "active" },
+        { INC_STATE_UPCOMING, "upcoming" },
+        { INC_STATE_PAST, "past" },
+    };
+
+    store = ctx->job.store;
+
+    inc_service_page_base(store, res);
+
+    if (res->status != NGX_HTTP_OK) {
+        return NGX_ERROR;
+    }
+
+    switch (view) {
+
+    case NGX_HTTP_INCIDENT_A_MAINT_NEW:
+        return NGX_OK;
+
+    case NGX_HTTP_INCIDENT_A_MAINTENANCES:
+        page.by_start = 0;
+
+        /* those to come and in progress all; the past a page at a time */
+        for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+            page.state = lists[i].state;
+            page.limit = page.state == INC_STATE_PAST
+                         ? INC_LIST_LIMIT_DEFAULT : INC_LIST_LIMIT_MAX;
+            page.cursor = page.state == INC_STATE_PAST
+                          ? ngx_http_incident_admin_cursor(r) : 0;
+
+            inc_service_maintenance_list(store, &ctx->job.ictx, &page, &part);
+
+            rc = ngx_http_incident_admin_attach(res, lists[i].key, &part);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+        }
+
+        return NGX_OK;
+
+    default:
+        inc_service_maintenance_get(store, &ctx->job.ictx, ctx->id, &part);
+
+        return ngx_http_incident_admin_attach(res, "maintenance", &part);
+    }
+}
+
+
 /* the document a view is drawn from; NGX_DECLINED: not found */
 static ngx_int_t
 ngx_http_incident_admin_doc(ngx_http_request_t *r,
@@ -1327,6 +1724,13 @@ ngx_http_incident_admin_doc(ngx_http_request_t *r,
     case NGX_HTTP_INCIDENT_A_DEAD_LETTERS:
         return ngx_http_incident_admin_subscriber_doc(r, ctx, view, res);
 
+    case NGX_HTTP_INCIDENT_A_MAINTENANCES:
+    case NGX_HTTP_INCIDENT_A_MAINT_NEW:
+    case NGX_HTTP_INCIDENT_A_MAINT:
+    case NGX_HTTP_INCIDENT_A_MAINT_EDIT:
+    case NGX_HTTP_INCIDENT_A_MAINT_DELETE:
+        return ngx_http_incident_admin_maintenance_doc(r, ctx, view, res);
+
     default:
         inc_service_page_base(ctx->job.store, res);
         break;
@@ -1345,14 +1749,15 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
     ngx_http_incident_admin_ctx_t *ctx, ngx_http_incident_admin_e view,
     const cJSON *values, const cJSON *errors, ngx_uint_t status)
 {
-    char                *text, action[96], back[64];
-    size_t               len;
-    ngx_int_t            rc;
-    ngx_str_t            value;
-    inc_result_t         res;
-    const char          *state;
-    const cJSON         *doc, *comps, *item;
-    inc_admin_ctx_t     *ac;
+    char                          *text, action[96], back[64];
+    size_t                         len;
+    ngx_int_t                      rc;
+    ngx_str_t                      value;
+    inc_result_t                   res;
+    const char                    *state, *zone;
+    const cJSON                   *doc, *comps, *item;
+    inc_admin_ctx_t               *ac;
+    ngx_http_incident_admin_tz_t   tz;
 
     ac = &ctx->ac;
 
@@ -1379,6 +1784,8 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
                                   || view
                                      == NGX_HTTP_INCIDENT_A_SUBSCRIBER_DELETE
                                   ? "There is no such subscriber."
+                                  : ngx_http_incident_admin_is_maint(view)
+                                  ? "There is no such maintenance."
                                   : "There is no such incident.");
     }
 
@@ -1396,8 +1803,38 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
     comps = cJSON_GetObjectItem(doc, "components");
     text = NULL;
     len = 0;
+    zone = NULL;
+    tz.set = 0;
+
+    if (ngx_http_incident_admin_is_maint(view)) {
+        zone = ngx_http_incident_admin_tz_set(cJSON_GetObjectItem(doc,
+                                                                  "settings"),
+                                              &tz);
+    }
 
     switch (view) {
+
+    case NGX_HTTP_INCIDENT_A_MAINTENANCES:
+        text = inc_admin_maintenances(doc, zone, ac, &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_MAINT_NEW:
+        text = inc_admin_maintenance_new(comps, zone, values, errors, ac,
+                                         &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_MAINT:
+        text = inc_admin_maintenance(doc, zone, values, errors, ac, &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_MAINT_EDIT:
+        text = inc_admin_maintenance_edit(doc, zone, values, errors, ac,
+                                          &len);
+        break;
+
+    case NGX_HTTP_INCIDENT_A_MAINT_DELETE:
+        text = inc_admin_maintenance_delete(doc, zone, ac, &len);
+        break;
 
     case NGX_HTTP_INCIDENT_A_DASHBOARD:
         text = inc_admin_dashboard(doc, ac, &len);
@@ -1554,6 +1991,7 @@ ngx_http_incident_admin_view(ngx_http_request_t *r,
         break;
     }
 
+    ngx_http_incident_admin_tz_restore(&tz);
     inc_result_free(&res);
 
     return ngx_http_incident_admin_send(r, status, text, len);

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "incident_model.h"
 #include "incident_store.h"
 #include "incident_html.h"
+#include "incident_form.h"
 #include "incident_admin_render.h"
 
 
@@ -60,7 +62,8 @@ const char  inc_admin_css[] =
     "margin:16px 0}"
     ".field{margin:0 0 16px}"
     "label,legend{font-weight:600}"
-    "input[type=text],input[type=url],textarea,select{display:block;"
+    "input[type=text],input[type=url],input[type=number],"
+    "input[type=datetime-local],textarea,select{display:block;"
     "width:100%;font:inherit;padding:8px 10px;margin-top:4px;"
     "border:1px solid var(--line);border-radius:6px;background:var(--bg);"
     "color:var(--fg)}"
@@ -168,11 +171,12 @@ inc_open(inc_buf_t *b, const char *title, const inc_admin_ctx_t *ac)
                    ac->base_path, ac->base_path);
     inc_buf_printf(b, "<a href=\"%s\">Dashboard</a> "
                    "<a href=\"%sincidents\">Incidents</a> "
+                   "<a href=\"%smaintenance\">Maintenance</a> "
                    "<a href=\"%scomponents\">Components</a> "
                    "<a href=\"%ssubscribers\">Subscribers</a> "
                    "<a href=\"%ssettings\">Settings</a> <a href=\"",
                    ac->base_path, ac->base_path, ac->base_path,
-                   ac->base_path, ac->base_path);
+                   ac->base_path, ac->base_path, ac->base_path);
     inc_buf_escape(b, ac->public_url);
     inc_buf_str(b, "\">View status page</a></nav>");
 
@@ -1272,10 +1276,10 @@ inc_admin_settings(const cJSON *settings, const cJSON *values,
 }
 
 
-char *
-inc_admin_confirm(const char *title, const char *question,
-    const char *subject, const char *action, const char *button,
-    const char *back, const inc_admin_ctx_t *ac, size_t *len)
+static char *
+inc_confirm(const char *title, const char *question, const char *subject,
+    const char *action, const char *button, const char *back,
+    const char *back_text, const inc_admin_ctx_t *ac, size_t *len)
 {
     inc_buf_t  b;
 
@@ -1299,10 +1303,20 @@ inc_admin_confirm(const char *title, const char *question,
 
     inc_form_open(&b, ac, action);
     inc_buf_printf(&b, "<div class=\"actions\"><button class=\"danger\" "
-                   "type=\"submit\">%s</button><a href=\"%s%s\">Cancel</a>"
-                   "</div></form>", button, ac->base_path, back);
+                   "type=\"submit\">%s</button><a href=\"%s%s\">%s</a>"
+                   "</div></form>", button, ac->base_path, back, back_text);
 
     return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_confirm(const char *title, const char *question,
+    const char *subject, const char *action, const char *button,
+    const char *back, const inc_admin_ctx_t *ac, size_t *len)
+{
+    return inc_confirm(title, question, subject, action, button, back,
+                       "Cancel", ac, len);
 }
 
 
@@ -1715,6 +1729,11 @@ inc_delivery_kind(const cJSON *d)
         { "incident.created", "Incident created" },
         { "incident.updated", "Incident updated" },
         { "incident.resolved", "Incident resolved" },
+        { "maintenance.scheduled", "Maintenance scheduled" },
+        { "maintenance.reminder", "Maintenance reminder" },
+        { "maintenance.started", "Maintenance started" },
+        { "maintenance.updated", "Maintenance updated" },
+        { "maintenance.completed", "Maintenance completed" },
         { "subscription.confirm", "Confirmation mail" },
     };
 
@@ -1755,40 +1774,68 @@ inc_delivery_outcome(const char *outcome)
 
 
 /*
- * The incident a delivery was about: a link with its title; "titles" maps
- * ids to titles (null: deleted since).
+ * What a delivery was about, an incident or a maintenance: its id (0:
+ * neither), and its title from the doc's "incidents" or "maintenances",
+ * which map ids to titles (null: deleted since).
  */
+static const cJSON *
+inc_delivery_about(const cJSON *d, const cJSON *doc, double *id, int *maint)
+{
+    char  key[32];
+
+    *maint = 0;
+    *id = inc_rec_num(d, "incidentId");
+
+    if (*id <= 0) {
+        *maint = 1;
+        *id = inc_rec_num(d, "maintenanceId");
+    }
+
+    if (*id <= 0) {
+        *id = 0;
+        return NULL;
+    }
+
+    snprintf(key, sizeof(key), "%.0f", *id);
+
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(doc, *maint
+                                                        ? "maintenances"
+                                                        : "incidents"),
+                               key);
+}
+
+
+/* a link to it with its title */
 static void
-inc_delivery_incident(inc_buf_t *b, const cJSON *d, const cJSON *titles,
+inc_delivery_incident(inc_buf_t *b, const cJSON *d, const cJSON *doc,
     const inc_admin_ctx_t *ac)
 {
-    char          key[32];
+    int           maint;
     double        id;
     const cJSON  *title;
 
-    id = inc_rec_num(d, "incidentId");
+    title = inc_delivery_about(d, doc, &id, &maint);
 
-    if (id <= 0) {
+    if (id == 0) {
         inc_buf_str(b, "<span class=\"mu\">&mdash;</span>");
         return;
     }
 
-    snprintf(key, sizeof(key), "%.0f", id);
-    title = cJSON_GetObjectItem(titles, key);
-
     if (cJSON_IsNull(title)) {
-        inc_buf_printf(b, "<span class=\"mu\">Incident %.0f (deleted)</span>",
-                       id);
+        inc_buf_printf(b, "<span class=\"mu\">%s %.0f (%s)</span>",
+                       maint ? "Maintenance" : "Incident", id,
+                       maint ? "cancelled" : "deleted");
         return;
     }
 
-    inc_buf_printf(b, "<a href=\"%sincidents/%.0f\">", ac->base_path, id);
+    inc_buf_printf(b, "<a href=\"%s%s/%.0f\">", ac->base_path,
+                   maint ? "maintenance" : "incidents", id);
 
     if (cJSON_IsString(title)) {
         inc_buf_escape(b, title->valuestring);
 
     } else {
-        inc_buf_printf(b, "Incident %.0f", id);
+        inc_buf_printf(b, "%s %.0f", maint ? "Maintenance" : "Incident", id);
     }
 
     inc_buf_str(b, "</a>");
@@ -1801,12 +1848,11 @@ inc_admin_subscriber(const cJSON *doc, const inc_admin_ctx_t *ac,
 {
     char          path[64];
     inc_buf_t     b, title;
-    const cJSON  *sub, *list, *d, *components, *titles;
+    const cJSON  *sub, *list, *d, *components;
 
     sub = cJSON_GetObjectItem(doc, "subscriber");
     list = cJSON_GetObjectItem(doc, "deliveries");
     components = cJSON_GetObjectItem(doc, "components");
-    titles = cJSON_GetObjectItem(doc, "incidents");
 
     if (inc_buf_init(&b, 16384) != 0) {
         return NULL;
@@ -1849,7 +1895,7 @@ inc_admin_subscriber(const cJSON *doc, const inc_admin_ctx_t *ac,
         inc_buf_str(&b, "\"><td>");
         inc_time(&b, inc_rec_str(d, "at"));
         inc_buf_str(&b, "</td><td data-label=\"Incident\">");
-        inc_delivery_incident(&b, d, titles, ac);
+        inc_delivery_incident(&b, d, doc, ac);
         inc_buf_printf(&b, "</td><td data-label=\"Kind\">%s</td>"
                        "<td data-label=\"Attempt\">%.0f</td>"
                        "<td data-label=\"Outcome\">%s</td>"
@@ -1913,9 +1959,10 @@ inc_admin_subscriber_delete(const cJSON *sub, const cJSON *components,
 /* "Retry the delivery to https://example.com/… about Checkout errors" */
 static void
 inc_retry_label(inc_buf_t *b, const cJSON *d, const cJSON *sub,
-    const cJSON *titles)
+    const cJSON *doc)
 {
-    char          key[32];
+    int           maint;
+    double        id;
     inc_buf_t     t;
     const cJSON  *title;
 
@@ -1938,8 +1985,7 @@ inc_retry_label(inc_buf_t *b, const cJSON *d, const cJSON *sub,
         inc_sub_address_text(&t, sub);
     }
 
-    snprintf(key, sizeof(key), "%.0f", inc_rec_num(d, "incidentId"));
-    title = cJSON_GetObjectItem(titles, key);
+    title = inc_delivery_about(d, doc, &id, &maint);
 
     if (cJSON_IsString(title)) {
         inc_buf_str(&t, " about ");
@@ -1963,11 +2009,10 @@ inc_admin_dead_letters(const cJSON *doc, const inc_admin_ctx_t *ac,
 {
     char          key[32], action[64];
     inc_buf_t     b;
-    const cJSON  *list, *d, *subs, *sub, *titles;
+    const cJSON  *list, *d, *subs, *sub;
 
     list = cJSON_GetObjectItem(doc, "dead");
     subs = cJSON_GetObjectItem(doc, "subscribers");
-    titles = cJSON_GetObjectItem(doc, "incidents");
 
     if (inc_buf_init(&b, 8192) != 0) {
         return NULL;
@@ -2012,7 +2057,7 @@ inc_admin_dead_letters(const cJSON *doc, const inc_admin_ctx_t *ac,
             inc_buf_str(&b, "Confirmation mail");
 
         } else {
-            inc_delivery_incident(&b, d, titles, ac);
+            inc_delivery_incident(&b, d, doc, ac);
         }
 
         inc_buf_printf(&b, "</td><td data-label=\"Attempts\">%.0f</td>"
@@ -2031,7 +2076,7 @@ inc_admin_dead_letters(const cJSON *doc, const inc_admin_ctx_t *ac,
         inc_buf_escape(&b, ac->csrf);
         inc_buf_str(&b, "\"><button class=\"sec\" type=\"submit\" "
                     "aria-label=\"");
-        inc_retry_label(&b, d, sub, titles);
+        inc_retry_label(&b, d, sub, doc);
         inc_buf_str(&b, "\">Retry</button></form></td></tr>");
     }
 
@@ -2045,4 +2090,828 @@ inc_admin_dead_letters(const cJSON *doc, const inc_admin_ctx_t *ac,
     inc_next_link(&b, list, "dead-letters", "Older failed deliveries", ac);
 
     return inc_close(&b, len);
+}
+
+
+/*
+ * Scheduled maintenance.  Times are shown, and typed, in "zone" (the
+ * caller set TZ to it) or in UTC when it is NULL.
+ */
+
+/* "2026-11-27 23:00" and the zone's abbreviation ("CET", "UTC") */
+static void
+inc_maint_clock(time_t t, const char *zone, char *text, size_t size,
+    char *abbr, size_t abbr_size, char *date, size_t date_size)
+{
+    struct tm  tm;
+
+    if (zone == NULL || localtime_r(&t, &tm) == NULL) {
+        gmtime_r(&t, &tm);
+        tm.tm_zone = "UTC";
+    }
+
+    strftime(text, size, "%Y-%m-%d %H:%M", &tm);
+    strftime(date, date_size, "%Y-%m-%d", &tm);
+    snprintf(abbr, abbr_size, "%s", tm.tm_zone ? tm.tm_zone : "");
+}
+
+
+static time_t
+inc_maint_time(const cJSON *m, const char *name)
+{
+    time_t  t;
+
+    if (inc_time_parse(inc_rec_str(m, name), &t) != 0) {
+        return 0;
+    }
+
+    return t;
+}
+
+
+/*
+ * "2026-11-27 22:00 – 23:00 UTC", "2026-10-24 23:00 CEST – 2026-10-25
+ * 04:00 CET": as HTML with <time> elements, or as plain text
+ */
+static void
+inc_maint_window(inc_buf_t *b, const cJSON *m, const char *zone, int html)
+{
+    int          i, same_zone, same_day;
+    char         text[2][32], abbr[2][64], date[2][16];
+    time_t       t[2];
+    const char  *names[2] = { "scheduledFor", "scheduledUntil" };
+
+    for (i = 0; i < 2; i++) {
+        t[i] = inc_maint_time(m, names[i]);
+        inc_maint_clock(t[i], zone, text[i], sizeof(text[i]), abbr[i],
+                        sizeof(abbr[i]), date[i], sizeof(date[i]));
+    }
+
+    same_zone = strcmp(abbr[0], abbr[1]) == 0;
+    same_day = strcmp(date[0], date[1]) == 0;
+
+    for (i = 0; i < 2; i++) {
+        if (i == 1) {
+            inc_buf_str(b, " \xe2\x80\x93 ");
+        }
+
+        if (html) {
+            inc_buf_str(b, "<time datetime=\"");
+            inc_buf_escape(b, inc_rec_str(m, names[i]));
+            inc_buf_str(b, "\">");
+        }
+
+        /* the end's date only when it is another day */
+        inc_buf_str(b, i == 1 && same_day && same_zone ? text[i] + 11
+                                                       : text[i]);
+
+        if (!same_zone || i == 1) {
+            inc_buf_str(b, " ");
+
+            if (html) {
+                inc_buf_escape(b, abbr[i]);
+
+            } else {
+                inc_buf_str(b, abbr[i]);
+            }
+        }
+
+        if (html) {
+            inc_buf_str(b, "</time>");
+        }
+    }
+}
+
+
+/* one moment: "2026-11-27 23:00 CET" */
+static void
+inc_maint_moment(inc_buf_t *b, const cJSON *m, const char *name,
+    const char *zone)
+{
+    char    text[32], abbr[64], date[16];
+    time_t  t;
+
+    t = inc_maint_time(m, name);
+
+    inc_maint_clock(t, zone, text, sizeof(text), abbr, sizeof(abbr), date,
+                    sizeof(date));
+    inc_buf_str(b, "<time datetime=\"");
+    inc_buf_escape(b, inc_rec_str(m, name));
+    inc_buf_printf(b, "\">%s ", text);
+    inc_buf_escape(b, abbr);
+    inc_buf_str(b, "</time>");
+}
+
+
+static const char *
+inc_maint_status_label(const char *status)
+{
+    return inc_enum_label(inc_maintenance_statuses, INC_MAINT_COUNT, status);
+}
+
+
+/* "API, Web", or what naming none means, as plain text */
+static void
+inc_maint_components_text(inc_buf_t *t, const cJSON *m,
+    const cJSON *components)
+{
+    int           n;
+    const char   *name;
+    const cJSON  *id;
+
+    n = 0;
+
+    cJSON_ArrayForEach(id, cJSON_GetObjectItem(m, "componentIds")) {
+        name = inc_rec_name(components, id->valuedouble);
+        inc_buf_str(t, n++ ? ", " : "");
+
+        if (name != NULL) {
+            inc_buf_str(t, name);
+
+        } else {
+            inc_buf_printf(t, "deleted component %.0f", id->valuedouble);
+        }
+    }
+
+    if (n == 0) {
+        inc_buf_str(t, "None named: the whole page");
+    }
+}
+
+
+static void
+inc_maint_components(inc_buf_t *b, const cJSON *m, const cJSON *components)
+{
+    inc_escape_text(b, m, components, inc_maint_components_text);
+}
+
+
+/* what the window's times are typed and shown in, said next to them */
+static void
+inc_maint_zone_note(inc_buf_t *b, const char *zone, const char *id,
+    const inc_admin_ctx_t *ac)
+{
+    /* a hint tied to the controls, or a line of the list page */
+    if (id != NULL) {
+        inc_buf_printf(b, "<p class=\"hint\" id=\"%s\"", id);
+
+    } else {
+        inc_buf_str(b, "<p class=\"mu\"");
+    }
+
+    if (zone == NULL) {
+        inc_buf_printf(b, ">Times are in <strong>UTC</strong>. To type and "
+                       "see them in your own time zone, set the status "
+                       "page's time zone in <a href=\"%ssettings\">Settings"
+                       "</a>.</p>", ac->base_path);
+        return;
+    }
+
+    inc_buf_str(b, ">Times are in <strong>");
+    inc_buf_escape(b, zone);
+    inc_buf_printf(b, "</strong>, the status page's time zone (set in "
+                   "<a href=\"%ssettings\">Settings</a>).</p>",
+                   ac->base_path);
+}
+
+
+static void
+inc_maint_rows(inc_buf_t *b, const cJSON **list, int n,
+    const cJSON *components, const char *zone, const inc_admin_ctx_t *ac)
+{
+    int           i;
+    const cJSON  *m;
+
+    if (n == 0) {
+        inc_buf_str(b, "<p class=\"mu\">None.</p>");
+        return;
+    }
+
+    inc_buf_str(b, "<table><thead><tr><th scope=\"col\">Maintenance</th>"
+                "<th scope=\"col\">Window</th><th scope=\"col\">Status</th>"
+                "<th scope=\"col\">Components</th></tr></thead><tbody>");
+
+    for (i = 0; i < n; i++) {
+        m = list[i];
+
+        inc_buf_printf(b, "<tr data-maintenance-id=\"%.0f\" data-status=\"",
+                       inc_rec_num(m, "id"));
+        inc_buf_escape(b, inc_rec_str(m, "status"));
+        inc_buf_printf(b, "\"><td><a href=\"%smaintenance/%.0f\">",
+                       ac->base_path, inc_rec_num(m, "id"));
+        inc_buf_escape(b, inc_rec_str(m, "title"));
+        inc_buf_str(b, "</a></td><td data-label=\"Window\">");
+        inc_maint_window(b, m, zone, 1);
+        inc_buf_printf(b, "</td><td data-label=\"Status\">%s</td>"
+                       "<td data-label=\"Components\">",
+                       inc_maint_status_label(inc_rec_str(m, "status")));
+        inc_maint_components(b, m, components);
+        inc_buf_str(b, "</td></tr>");
+    }
+
+    inc_buf_str(b, "</tbody></table>");
+}
+
+
+static int
+inc_maint_by_start(const void *a, const void *b)
+{
+    double  x, y;
+
+    x = (double) inc_maint_time(*(const cJSON **) a, "scheduledFor");
+    y = (double) inc_maint_time(*(const cJSON **) b, "scheduledFor");
+
+    if (x != y) {
+        return x < y ? -1 : 1;
+    }
+
+    return inc_rec_num(*(const cJSON **) a, "id")
+           < inc_rec_num(*(const cJSON **) b, "id") ? -1 : 1;
+}
+
+
+/* one section of the list; "soonest": by start, the next one first */
+static void
+inc_maint_section(inc_buf_t *b, const char *id, const char *heading,
+    const cJSON *list, int soonest, const cJSON *components,
+    const char *zone, const inc_admin_ctx_t *ac)
+{
+    int            n, i;
+    const cJSON   *m, **items;
+
+    n = cJSON_GetArraySize(cJSON_GetObjectItem(list, "data"));
+
+    items = malloc((n + 1) * sizeof(const cJSON *));
+    if (items == NULL) {
+        b->failed = 1;
+        return;
+    }
+
+    i = 0;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(list, "data")) {
+        items[i++] = m;
+    }
+
+    if (soonest) {
+        qsort(items, (size_t) n, sizeof(const cJSON *), inc_maint_by_start);
+    }
+
+    inc_buf_printf(b, "<section class=\"card\" aria-labelledby=\"%s\">"
+                   "<h2 id=\"%s\">%s</h2>", id, id, heading);
+    inc_maint_rows(b, items, n, components, zone, ac);
+    inc_buf_str(b, "</section>");
+
+    free(items);
+}
+
+
+char *
+inc_admin_maintenances(const cJSON *doc, const char *zone,
+    const inc_admin_ctx_t *ac, size_t *len)
+{
+    inc_buf_t     b;
+    const cJSON  *components, *upcoming;
+
+    components = cJSON_GetObjectItem(doc, "components");
+    upcoming = cJSON_GetObjectItem(doc, "upcoming");
+
+    if (inc_buf_init(&b, 16384) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Maintenance", ac);
+    inc_buf_printf(&b, "<h1>Maintenance</h1><div class=\"actions\">"
+                   "<a class=\"btn\" href=\"%smaintenance/new\">Schedule "
+                   "maintenance</a></div>", ac->base_path);
+    inc_maint_zone_note(&b, zone, NULL, ac);
+
+    inc_maint_section(&b, "h-m-active", "In progress",
+                      cJSON_GetObjectItem(doc, "active"), 1, components,
+                      zone, ac);
+    inc_maint_section(&b, "h-m-upcoming", "Upcoming", upcoming, 1,
+                      components, zone, ac);
+
+    if (cJSON_IsString(cJSON_GetObjectItem(upcoming, "nextCursor"))) {
+        inc_buf_str(&b, "<p class=\"mu\">More are scheduled than this page "
+                    "shows: the API lists them all.</p>");
+    }
+
+    inc_maint_section(&b, "h-m-past", "Past", cJSON_GetObjectItem(doc, "past"),
+                      0, components, zone, ac);
+    inc_next_link(&b, cJSON_GetObjectItem(doc, "past"), "maintenance",
+                  "Older maintenance", ac);
+
+    return inc_close(&b, len);
+}
+
+
+/* a datetime-local control, with the zone's note among its descriptions */
+static void
+inc_maint_time_field(inc_buf_t *b, const char *name, const char *label,
+    const char *value, const char *error, const char *zone)
+{
+    int  seconds;
+
+    /* a time with seconds (set through the API) keeps them */
+    seconds = strlen(value) > 16;
+
+    inc_buf_printf(b, "<div class=\"field\"><label for=\"f-%s\">%s "
+                   "<span class=\"mu\">(", name, label);
+    inc_buf_escape(b, zone ? zone : "UTC");
+    inc_buf_printf(b, ")</span></label><input type=\"datetime-local\" "
+                   "id=\"f-%s\" name=\"%s\" required%s value=\"", name, name,
+                   seconds ? " step=\"1\"" : "");
+    inc_buf_escape(b, value);
+    inc_buf_printf(b, "\"%s aria-describedby=\"%s%s%sf-window-hint\">",
+                   error ? " aria-invalid=\"true\"" : "",
+                   error ? "f-" : "", error ? name : "",
+                   error ? "-err " : "");
+
+    if (error != NULL) {
+        inc_buf_printf(b, "<p class=\"err\" id=\"f-%s-err\">", name);
+        inc_buf_escape(b, error);
+        inc_buf_str(b, "</p>");
+    }
+
+    inc_buf_str(b, "</div>");
+}
+
+
+/* the form's time: as typed, or the stored one in the zone */
+static void
+inc_maint_time_value(const cJSON *values, const cJSON *m, const char *name,
+    const char *zone, char *buf, size_t size)
+{
+    const cJSON  *v;
+
+    v = cJSON_GetObjectItemCaseSensitive(values, name);
+
+    if (cJSON_IsString(v)) {
+        snprintf(buf, size, "%s", v->valuestring);
+        return;
+    }
+
+    if (values != NULL || m == NULL) {
+        buf[0] = '\0';
+        return;
+    }
+
+    inc_form_local_value(inc_maint_time(m, name), zone != NULL, buf, size);
+}
+
+
+/* the validators speak the API's language; the form, the labels' */
+static const char *
+inc_maint_err(const cJSON *errors, const char *field)
+{
+    const char  *e;
+
+    e = inc_err(errors, field);
+
+    if (e != NULL && strcmp(field, "scheduledUntil") == 0
+        && strcmp(e, "must be after scheduledFor") == 0)
+    {
+        return "must be after the start";
+    }
+
+    return e;
+}
+
+
+static void
+inc_maint_window_fields(inc_buf_t *b, const cJSON *values, const cJSON *m,
+    const cJSON *errors, const char *zone, const inc_admin_ctx_t *ac)
+{
+    char  value[32];
+
+    /* the zone the times are typed in, to tell if it changes meanwhile */
+    inc_buf_str(b, "<fieldset><legend>Window</legend><input type=\"hidden\" "
+                "name=\"zone\" value=\"");
+    inc_buf_escape(b, zone ? zone : "UTC");
+    inc_buf_str(b, "\">");
+    inc_maint_zone_note(b, zone, "f-window-hint", ac);
+    inc_maint_time_value(values, m, "scheduledFor", zone, value,
+                         sizeof(value));
+    inc_maint_time_field(b, "scheduledFor", "Starts", value,
+                         inc_maint_err(errors, "scheduledFor"), zone);
+    inc_maint_time_value(values, m, "scheduledUntil", zone, value,
+                         sizeof(value));
+    inc_maint_time_field(b, "scheduledUntil", "Ends", value,
+                         inc_maint_err(errors, "scheduledUntil"), zone);
+    inc_buf_str(b, "</fieldset>");
+}
+
+
+/* a checkbox with its "NAME_shown" marker; ticked unless told otherwise */
+static void
+inc_maint_check(inc_buf_t *b, const char *name, const char *label,
+    const cJSON *values, const cJSON *m)
+{
+    const cJSON  *v;
+
+    v = cJSON_GetObjectItem(values, name);
+    if (v == NULL) {
+        v = cJSON_GetObjectItem(m, name);
+    }
+
+    inc_buf_printf(b, "<input type=\"hidden\" name=\"%s_shown\" value=\"1\">"
+                   "<label class=\"opt\"><input type=\"checkbox\" "
+                   "name=\"%s\" value=\"1\"%s> %s</label>", name, name,
+                   cJSON_IsFalse(v) ? "" : " checked", label);
+}
+
+
+static void
+inc_maint_options(inc_buf_t *b, const cJSON *values, const cJSON *m,
+    const cJSON *errors)
+{
+    char          buf[32];
+    const char   *error, *value, *hint;
+    const cJSON  *v;
+
+    hint = "Subscribers get a reminder this long before it starts; 0 for "
+           "none (at most 10080, a week).";
+
+    inc_buf_str(b, "<fieldset><legend>Start and end</legend>");
+    inc_maint_check(b, "autoStart", "Start automatically at the start time "
+                    "<small>&mdash; it goes In Progress and subscribers "
+                    "are told</small>", values, m);
+    inc_maint_check(b, "autoComplete", "Complete automatically at the end "
+                    "time <small>&mdash; unless completed by hand "
+                    "before</small>", values, m);
+    inc_buf_str(b, "</fieldset>");
+
+    v = cJSON_GetObjectItem(values, "remindBeforeMinutes");
+    if (v == NULL) {
+        v = cJSON_GetObjectItem(m, "remindBeforeMinutes");
+    }
+
+    if (cJSON_IsString(v)) {
+        value = v->valuestring;
+
+    } else {
+        snprintf(buf, sizeof(buf), "%.0f",
+                 cJSON_IsNumber(v) ? v->valuedouble
+                                   : (double) INC_REMIND_DEFAULT);
+        value = buf;
+    }
+
+    error = inc_err(errors, "remindBeforeMinutes");
+
+    inc_buf_str(b, "<div class=\"field\"><label for=\"f-remindBeforeMinutes\">"
+                "Reminder, in minutes before the start</label><input "
+                "type=\"number\" id=\"f-remindBeforeMinutes\" "
+                "name=\"remindBeforeMinutes\" min=\"0\" max=\"10080\" "
+                "step=\"1\" inputmode=\"numeric\" value=\"");
+    inc_buf_escape(b, value);
+    inc_buf_str(b, "\"");
+    inc_described(b, "f-remindBeforeMinutes", hint, error);
+    inc_buf_str(b, ">");
+    inc_field_error(b, "f-remindBeforeMinutes", error);
+    inc_buf_printf(b, "<p class=\"hint\" id=\"f-remindBeforeMinutes-hint\">"
+                   "%s</p></div>", hint);
+}
+
+
+static void
+inc_maint_component_boxes(inc_buf_t *b, const cJSON *components,
+    const cJSON *values, const cJSON *m, const cJSON *errors)
+{
+    const cJSON  *checked;
+
+    checked = cJSON_GetObjectItem(values, "componentIds");
+    if (checked == NULL) {
+        checked = cJSON_GetObjectItem(m, "componentIds");
+    }
+
+    inc_component_boxes_as(b, "Components under maintenance",
+                           "While it is in progress they show Under "
+                           "Maintenance. None ticked: the whole page shows "
+                           "Under Maintenance.", components, checked,
+                           inc_err(errors, "componentIds"));
+}
+
+
+char *
+inc_admin_maintenance_new(const cJSON *components, const char *zone,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    inc_buf_t  b;
+
+    if (inc_buf_init(&b, 16384) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Schedule maintenance", ac);
+    inc_buf_str(&b, "<h1>Schedule maintenance</h1><p class=\"mu\">Announce "
+                "planned work ahead: it is listed on the status page until "
+                "it starts, and its components show Under Maintenance "
+                "while it is in progress.</p>");
+    inc_form_errors(&b, errors);
+    inc_form_open(&b, ac, "maintenance");
+    inc_text_field(&b, "title", "Title", inc_val(values, NULL, "title"),
+                   "What is being done, e.g. \"Database upgrade\"",
+                   inc_err(errors, "title"), 1);
+    inc_maint_window_fields(&b, values, NULL, errors, zone, ac);
+    inc_textarea(&b, "message", "Message", inc_val(values, NULL, "message"),
+                 "Optional: what will be done and what users will notice. "
+                 "Shown on the status page; Markdown works.",
+                 inc_err(errors, "message"), NULL);
+    inc_maint_component_boxes(&b, components, values, NULL, errors);
+    inc_maint_options(&b, values, NULL, errors);
+    inc_buf_str(&b, "<input type=\"hidden\" name=\"notify_shown\" value=\"1\">"
+                "<label class=\"opt\"><input type=\"checkbox\" "
+                "name=\"notify\" value=\"1\"");
+    inc_buf_str(&b, cJSON_IsFalse(cJSON_GetObjectItem(values, "notify"))
+                    ? "" : " checked");
+    inc_buf_printf(&b, "> Notify subscribers now</label><div "
+                   "class=\"actions\"><button type=\"submit\">Schedule "
+                   "maintenance</button><a href=\"%smaintenance\">Cancel</a>"
+                   "</div></form>", ac->base_path);
+
+    return inc_close(&b, len);
+}
+
+
+static void
+inc_maint_update_item(inc_buf_t *b, const cJSON *u, const char *zone)
+{
+    inc_buf_printf(b, "<li id=\"update-%.0f\"><strong>%s</strong> &middot; ",
+                   inc_rec_num(u, "id"),
+                   inc_maint_status_label(inc_rec_str(u, "status")));
+    inc_maint_moment(b, u, "createdAt", zone);
+
+    if (cJSON_IsTrue(cJSON_GetObjectItem(u, "automatic"))) {
+        inc_buf_str(b, " <span class=\"mu\">(automatic)</span>");
+    }
+
+    inc_buf_str(b, "<div>");
+    inc_buf_markdown(b, inc_rec_str(u, "message"));
+    inc_buf_str(b, "</div></li>");
+}
+
+
+/* "Start now", "Complete now": a form of one button */
+static void
+inc_maint_button(inc_buf_t *b, const inc_admin_ctx_t *ac, double id,
+    const char *what, const char *label)
+{
+    char  action[64];
+
+    snprintf(action, sizeof(action), "maintenance/%.0f/%s", id, what);
+
+    inc_buf_str(b, "<form class=\"inline\" method=\"post\" action=\"");
+    inc_buf_printf(b, "%s%s\"><input type=\"hidden\" name=\"csrf\" value=\"",
+                   ac->base_path, action);
+    inc_buf_escape(b, ac->csrf);
+    inc_buf_printf(b, "\"><button type=\"submit\">%s</button></form>", label);
+}
+
+
+static void
+inc_maint_facts(inc_buf_t *b, const cJSON *m, const cJSON *components,
+    const char *zone)
+{
+    double  remind;
+
+    inc_buf_printf(b, "<dl class=\"facts\"><dt>Status</dt><dd>%s</dd>"
+                   "<dt>Window</dt><dd>",
+                   inc_maint_status_label(inc_rec_str(m, "status")));
+    inc_maint_window(b, m, zone, 1);
+
+    if (zone != NULL) {
+        inc_buf_str(b, " <span class=\"mu\">(");
+        inc_maint_window(b, m, NULL, 1);
+        inc_buf_str(b, ")</span>");
+    }
+
+    inc_buf_str(b, "</dd><dt>Components</dt><dd>");
+    inc_maint_components(b, m, components);
+
+    remind = inc_rec_num(m, "remindBeforeMinutes");
+
+    inc_buf_printf(b, "</dd><dt>Starts</dt><dd>%s</dd>"
+                   "<dt>Completes</dt><dd>%s</dd><dt>Reminder</dt><dd>",
+                   cJSON_IsFalse(cJSON_GetObjectItem(m, "autoStart"))
+                   ? "By hand" : "Automatically, at the start time",
+                   cJSON_IsFalse(cJSON_GetObjectItem(m, "autoComplete"))
+                   ? "By hand" : "Automatically, at the end time");
+
+    if (remind > 0) {
+        inc_buf_printf(b, "%.0f minute%s before the start", remind,
+                       remind == 1 ? "" : "s");
+
+    } else {
+        inc_buf_str(b, "None");
+    }
+
+    inc_buf_str(b, "</dd>");
+
+    if (cJSON_IsString(cJSON_GetObjectItem(m, "startedAt"))) {
+        inc_buf_str(b, "<dt>Started</dt><dd>");
+        inc_maint_moment(b, m, "startedAt", zone);
+        inc_buf_str(b, "</dd>");
+    }
+
+    if (cJSON_IsString(cJSON_GetObjectItem(m, "completedAt"))) {
+        inc_buf_str(b, "<dt>Completed</dt><dd>");
+        inc_maint_moment(b, m, "completedAt", zone);
+        inc_buf_str(b, "</dd>");
+    }
+
+    inc_buf_str(b, "</dl>");
+}
+
+
+char *
+inc_admin_maintenance(const cJSON *doc, const char *zone,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    int           n, i, status;
+    char          action[64];
+    double        id;
+    inc_buf_t     b;
+    const char   *current;
+    const cJSON  *m, *components, *updates;
+
+    m = cJSON_GetObjectItem(doc, "maintenance");
+    components = cJSON_GetObjectItem(doc, "components");
+    updates = cJSON_GetObjectItem(m, "updates");
+    id = inc_rec_num(m, "id");
+    status = inc_enum_find(inc_maintenance_statuses, INC_MAINT_COUNT,
+                           inc_rec_str(m, "status"));
+
+    if (inc_buf_init(&b, 16384) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, inc_rec_str(m, "title"), ac);
+    inc_buf_printf(&b, "<article data-maintenance-id=\"%.0f\" "
+                   "data-status=\"", id);
+    inc_buf_escape(&b, inc_rec_str(m, "status"));
+    inc_buf_str(&b, "\"><h1>");
+    inc_buf_escape(&b, inc_rec_str(m, "title"));
+    inc_buf_str(&b, "</h1><section class=\"card\" aria-labelledby=\"h-d\">"
+                "<h2 id=\"h-d\">Details</h2>");
+    inc_maint_facts(&b, m, components, zone);
+    inc_buf_str(&b, "</section><div class=\"actions\">");
+
+    /* only the buttons that would do something */
+    if (status == INC_MAINT_SCHEDULED) {
+        inc_maint_button(&b, ac, id, "start", "Start now");
+    }
+
+    if (status == INC_MAINT_IN_PROGRESS || status == INC_MAINT_VERIFYING) {
+        inc_maint_button(&b, ac, id, "complete", "Complete now");
+    }
+
+    inc_buf_printf(&b, "<a class=\"btn sec\" href=\"%smaintenance/%.0f/edit"
+                   "\">Edit</a><a class=\"btn sec del\" href=\"%s"
+                   "maintenance/%.0f/delete\">Cancel maintenance</a>"
+                   "<a href=\"", ac->base_path, id, ac->base_path, id);
+    inc_buf_escape(&b, inc_rec_str(m, "url"));
+    inc_buf_str(&b, "\">Public page</a></div>");
+
+    if (status != INC_MAINT_COMPLETED) {
+        inc_buf_printf(&b, "<p class=\"mu\">%s posts the update the timer "
+                       "would, and notifies subscribers.</p>",
+                       status == INC_MAINT_SCHEDULED ? "Start now"
+                                                     : "Complete now");
+    }
+
+    inc_buf_str(&b, "<section class=\"card\" aria-labelledby=\"h-post\">"
+                "<h2 id=\"h-post\">Post an update</h2>");
+    inc_form_errors(&b, errors);
+
+    snprintf(action, sizeof(action), "maintenance/%.0f/updates", id);
+    inc_form_open(&b, ac, action);
+
+    current = inc_val(values, NULL, "status");
+    if (current[0] == '\0') {
+        current = inc_rec_str(m, "status");
+    }
+
+    inc_radios(&b, "status", "Status", inc_maintenance_statuses,
+               INC_MAINT_COUNT, NULL, current, inc_err(errors, "status"));
+    inc_textarea(&b, "message", "Message", inc_val(values, NULL, "message"),
+                 "What is being done, what users notice, when it should "
+                 "end. Markdown works.", inc_err(errors, "message"), NULL);
+    inc_notify_box(&b, values);
+    inc_buf_str(&b, "<div class=\"actions\"><button type=\"submit\">Post "
+                "update</button></div></form></section>");
+
+    inc_buf_str(&b, "<section aria-labelledby=\"h-tl\"><h2 id=\"h-tl\">"
+                "Timeline</h2><ol class=\"tl\">");
+
+    /* oldest first, as an incident's */
+    n = cJSON_GetArraySize(updates);
+
+    for (i = n - 1; i >= 0; i--) {
+        inc_maint_update_item(&b, cJSON_GetArrayItem(updates, i), zone);
+    }
+
+    inc_buf_str(&b, "</ol>");
+
+    if (n == 0) {
+        inc_buf_str(&b, "<p class=\"mu\">No updates yet.</p>");
+    }
+
+    inc_buf_printf(&b, "</section></article><p><a href=\"%smaintenance\">"
+                   "Back to maintenance</a></p>", ac->base_path);
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_maintenance_edit(const cJSON *doc, const char *zone,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len)
+{
+    char          action[64];
+    double        id;
+    inc_buf_t     b;
+    const cJSON  *m;
+
+    m = cJSON_GetObjectItem(doc, "maintenance");
+    id = inc_rec_num(m, "id");
+
+    if (inc_buf_init(&b, 16384) != 0) {
+        return NULL;
+    }
+
+    inc_open(&b, "Edit maintenance", ac);
+    inc_buf_str(&b, "<h1>Edit maintenance</h1><p class=\"mu\">To change its "
+                "status, post an update on its page. A new start time "
+                "sends the reminder again.</p>");
+    inc_form_errors(&b, errors);
+
+    snprintf(action, sizeof(action), "maintenance/%.0f", id);
+    inc_form_open(&b, ac, action);
+    inc_text_field(&b, "title", "Title", inc_val(values, m, "title"), NULL,
+                   inc_err(errors, "title"), 1);
+    inc_maint_window_fields(&b, values, m, errors, zone, ac);
+    inc_maint_component_boxes(&b, cJSON_GetObjectItem(doc, "components"),
+                              values, m, errors);
+    inc_maint_options(&b, values, m, errors);
+    inc_buf_printf(&b, "<div class=\"actions\"><button type=\"submit\">Save"
+                   "</button><a href=\"%smaintenance/%.0f\">Cancel</a></div>"
+                   "</form>", ac->base_path, id);
+
+    return inc_close(&b, len);
+}
+
+
+char *
+inc_admin_maintenance_delete(const cJSON *doc, const char *zone,
+    const inc_admin_ctx_t *ac, size_t *len)
+{
+    int           n;
+    char         *text, action[64], back[64], question[512];
+    inc_buf_t     what;
+    const cJSON  *m;
+
+    m = cJSON_GetObjectItem(doc, "maintenance");
+    n = cJSON_GetArraySize(cJSON_GetObjectItem(m, "updates"));
+
+    snprintf(action, sizeof(action), "maintenance/%.0f/delete",
+             inc_rec_num(m, "id"));
+    snprintf(back, sizeof(back), "maintenance/%.0f", inc_rec_num(m, "id"));
+
+    if (n == 0) {
+        snprintf(question, sizeof(question), "Cancel this maintenance? It "
+                 "is deleted and disappears from the status page.");
+
+    } else {
+        snprintf(question, sizeof(question), "Cancel this maintenance? It "
+                 "is deleted with its %d update%s and disappears from the "
+                 "status page.", n, n == 1 ? "" : "s");
+    }
+
+    snprintf(question + strlen(question), sizeof(question) - strlen(question),
+             " Subscribers are not told: post an update first if they "
+             "should be. This cannot be undone.");
+
+    if (inc_buf_init(&what, 512) != 0) {
+        return NULL;
+    }
+
+    /* "Database upgrade, 2026-11-27 22:00 – 23:00 UTC (API, Web)" */
+    inc_buf_str(&what, inc_rec_str(m, "title"));
+    inc_buf_str(&what, ", ");
+    inc_maint_window(&what, m, zone, 0);
+    inc_buf_str(&what, " (");
+    inc_maint_components_text(&what, m, cJSON_GetObjectItem(doc,
+                                                            "components"));
+    inc_buf_str(&what, ")");
+
+    text = what.failed ? NULL
+                       : inc_confirm("Cancel maintenance", question,
+                                     what.data, action, "Cancel maintenance",
+                                     back, "Keep it", ac, len);
+    inc_buf_free(&what);
+
+    return text;
 }

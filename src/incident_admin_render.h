@@ -72,6 +72,27 @@ char *inc_admin_subscriber_delete(const cJSON *subscriber,
 char *inc_admin_dead_letters(const cJSON *doc, const inc_admin_ctx_t *ac,
     size_t *len);
 
+/*
+ * Scheduled maintenance.  Times are shown, and the forms' datetime-local
+ * values are, in "zone", an IANA name that the caller set TZ to for the
+ * call, or in UTC when "zone" is NULL.  "doc" of the list: {components,
+ * active, upcoming, past: each {data, nextCursor}}; of a maintenance's
+ * pages: {components, maintenance}.
+ */
+char *inc_admin_maintenances(const cJSON *doc, const char *zone,
+    const inc_admin_ctx_t *ac, size_t *len);
+char *inc_admin_maintenance_new(const cJSON *components, const char *zone,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len);
+char *inc_admin_maintenance(const cJSON *doc, const char *zone,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len);
+char *inc_admin_maintenance_edit(const cJSON *doc, const char *zone,
+    const cJSON *values, const cJSON *errors, const inc_admin_ctx_t *ac,
+    size_t *len);
+char *inc_admin_maintenance_delete(const cJSON *doc, const char *zone,
+    const inc_admin_ctx_t *ac, size_t *len);
+
 /* "This incident has been resolved. ... Duration: 45 minutes ..." */
 char *inc_admin_resolution_text(const cJSON *incident,
     const cJSON *components, time_t now);

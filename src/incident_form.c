@@ -334,8 +334,6 @@ inc_form_links(cJSON *out, const cJSON *form)
 
 
 /* what "Start now" and "Complete now" post, as the timer would */
-#define INC_FORM_STARTED_TEXT    "Scheduled maintenance is now in progress."
-#define INC_FORM_COMPLETED_TEXT  "Scheduled maintenance has completed."
 
 
 /* a number field: digits are a number; anything else, for the validator */
@@ -474,8 +472,8 @@ inc_form_to_json(inc_form_t kind, const cJSON *form)
                                 ? "in_progress" : "completed");
         cJSON_AddStringToObject(out, "message",
                                 kind == INC_FORM_MAINT_START
-                                ? INC_FORM_STARTED_TEXT
-                                : INC_FORM_COMPLETED_TEXT);
+                                ? INC_MAINT_STARTED_TEXT
+                                : INC_MAINT_COMPLETED_TEXT);
         cJSON_AddBoolToObject(out, "notify", 1);
         break;
 
@@ -616,6 +614,7 @@ inc_form_window_time(cJSON *in, const char *field, int local,
         return;                 /* not on the form: the validator says */
     }
 
+    t = 0;
     msg[0] = '\0';
 
     if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {

@@ -16,8 +16,6 @@
 #include "incident_service_int.h"
 
 
-#define INC_MAINT_STARTED_TEXT    "Scheduled maintenance is now in progress."
-#define INC_MAINT_COMPLETED_TEXT  "Scheduled maintenance has completed."
 
 
 static int

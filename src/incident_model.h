@@ -48,6 +48,10 @@ enum {
 };
 
 #define INC_REMIND_DEFAULT  60          /* minutes before a window */
+
+/* what the timer (or "Start now", "Complete now") posts */
+#define INC_MAINT_STARTED_TEXT    "Scheduled maintenance is now in progress."
+#define INC_MAINT_COMPLETED_TEXT  "Scheduled maintenance has completed."
 #define INC_REMIND_MAX      10080       /* a week */
 
 /* impact, most severe first */

@@ -126,8 +126,9 @@ my ($nav) = $html =~ m{<nav aria-label="Admin">(.*?)</nav>}s;
 like($nav // '', qr{<a href="/admin/subscribers">Subscribers</a>},
      'the admin navigation has Subscribers');
 is_deeply([ ($nav // '') =~ />([^<]+)<\/a>/g ],
-          ['Dashboard', 'Incidents', 'Components', 'Subscribers', 'Settings',
-           'View status page'], 'in its place in the navigation');
+          ['Dashboard', 'Incidents', 'Maintenance', 'Components',
+           'Subscribers', 'Settings', 'View status page'],
+          'in its place in the navigation');
 
 my $r = $t->admin_get('subscribers');
 is_status($r, 200, 'Admin -> Subscribers');
