@@ -725,8 +725,8 @@ inc_maint_tick_one(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
         && inc_maint_flag(rec, "autoStart") && ctx->now >= from)
     {
         status = INC_MAINT_IN_PROGRESS;
-        rc = inc_maint_post(txn, ctx, id, rec, status, INC_MAINT_STARTED_TEXT, 1,
-                            1, &update_id);
+        rc = inc_maint_post(txn, ctx, id, rec, status,
+                            INC_MAINT_STARTED_TEXT, 1, 1, &update_id);
         *changed = 1;
     }
 
