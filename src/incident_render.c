@@ -182,12 +182,11 @@ static const char  inc_script[] =
 static const char *
 inc_status_label(const char *v)
 {
-    const char  *label;
+    if (inc_enum_find(inc_incident_statuses, INC_STATUS_COUNT, v) >= 0) {
+        return inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT, v);
+    }
 
-    label = inc_enum_label(inc_incident_statuses, INC_STATUS_COUNT, v);
-
-    return label ? label : inc_enum_label(inc_maintenance_statuses,
-                                          INC_MAINT_COUNT, v);
+    return inc_enum_label(inc_maintenance_statuses, INC_MAINT_COUNT, v);
 }
 
 
