@@ -100,6 +100,7 @@ inc_json_maintenance(const cJSON *rec, cJSON *updates, const char *base_url)
                           inc_maint_flag(rec, "autoComplete"));
     cJSON_AddNumberToObject(m, "remindBeforeMinutes",
                             (double) inc_maint_remind(rec));
+    cJSON_AddNumberToObject(m, "revision", inc_rec_num(rec, "revision"));
     inc_json_add_time(m, "startedAt", inc_rec_time(rec, "startedAt"));
     inc_json_add_time(m, "completedAt", inc_rec_time(rec, "completedAt"));
     inc_json_add_time(m, "createdAt", inc_rec_time(rec, "createdAt"));
@@ -207,6 +208,22 @@ inc_maint_update_add(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
 }
 
 
+/*
+ * Every change raises the revision: calendars take a changed event only
+ * when its SEQUENCE goes up, and two changes may fall in one second.
+ */
+static void
+inc_maint_revise(cJSON *rec, const inc_ctx_t *ctx)
+{
+    if (inc_field(rec, "updatedAt") != NULL) {
+        inc_set(rec, "revision",
+                cJSON_CreateNumber(inc_rec_num(rec, "revision") + 1));
+    }
+
+    inc_set_time(rec, "updatedAt", ctx->now);
+}
+
+
 /* the status, its times, and the index of maintenances not completed */
 static int
 inc_maint_set_status(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
@@ -214,7 +231,7 @@ inc_maint_set_status(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
 {
     inc_set(rec, "status",
             cJSON_CreateString(inc_maintenance_statuses[status].value));
-    inc_set_time(rec, "updatedAt", ctx->now);
+    inc_maint_revise(rec, ctx);
 
     if (status == INC_MAINT_COMPLETED) {
         if (inc_rec_time(rec, "completedAt") == 0) {
@@ -439,7 +456,7 @@ inc_op_maintenance_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
     inc_set_copy(rec, in, "autoStart");
     inc_set_copy(rec, in, "autoComplete");
     inc_set_copy(rec, in, "remindBeforeMinutes");
-    inc_set_time(rec, "updatedAt", ctx->now);
+    inc_maint_revise(rec, ctx);
 
     rc = inc_record_put(txn, INC_DB_MAINTENANCES, w->id, 0, rec);
 

@@ -187,6 +187,24 @@ inc_is_space(unsigned char ch)
  * the field was accepted, 0 when absent, -1 on an error (already added).
  */
 static int
+inc_has_control(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (((unsigned char) s[i] < 0x20 && s[i] != '\t' && s[i] != '\n'
+             && s[i] != '\r')
+            || s[i] == 0x7f)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static int
 inc_take_string(const cJSON *in, const char *field, int required,
     size_t max_chars, cJSON *out, cJSON *errors)
 {
@@ -227,6 +245,13 @@ inc_take_string(const cJSON *in, const char *field, int required,
 
     if (len == 0 && required) {
         inc_error_add(errors, field, "must not be empty");
+        return -1;
+    }
+
+    /* they would break the feeds' XML and the calendar */
+    if (inc_has_control(s, len)) {
+        inc_error_add(errors, field, "must not contain control characters "
+                      "(tab and line breaks are fine)");
         return -1;
     }
 

@@ -62,6 +62,7 @@ static const char  inc_css[] =
     "nav a{margin-left:14px}nav a:first-child{margin-left:0}"
     "section,.box{margin:24px 0}"
     "h1{font-size:1.6rem;margin:24px 0 8px}"
+    "h1,h2,h3,h4,.md{overflow-wrap:anywhere}"
     "h2{font-size:1.2rem;margin:0 0 12px}"
     "h3{font-size:1.05rem;margin:0 0 4px}"
     "h4{font-size:1rem;margin:0 0 4px}"

@@ -114,6 +114,7 @@ inc_ics_event(inc_buf_t *b, const cJSON *m, const inc_render_ctx_t *rc,
     const char *host)
 {
     char          line[1200];
+    inc_buf_t     text;
     const char   *status, *label;
     const cJSON  *updates, *latest;
 
@@ -130,7 +131,7 @@ inc_ics_event(inc_buf_t *b, const cJSON *m, const inc_render_ctx_t *rc,
     inc_ics_line(b, line);
 
     /* a calendar takes a change when the sequence goes up */
-    snprintf(line, sizeof(line), "SEQUENCE:%d", cJSON_GetArraySize(updates));
+    snprintf(line, sizeof(line), "SEQUENCE:%.0f", inc_rec_num(m, "revision"));
     inc_ics_line(b, line);
 
     inc_ics_time(b, "DTSTAMP", inc_rec_str(m, "updatedAt"));
@@ -139,9 +140,23 @@ inc_ics_event(inc_buf_t *b, const cJSON *m, const inc_render_ctx_t *rc,
     inc_ics_time(b, "DTEND", inc_rec_str(m, "scheduledUntil"));
     inc_ics_text(b, "SUMMARY", inc_rec_str(m, "title"));
 
-    snprintf(line, sizeof(line), "%s%s%s", label ? label : status,
-             latest ? ": " : "", latest ? inc_rec_str(latest, "message") : "");
-    inc_ics_text(b, "DESCRIPTION", line);
+    if (inc_buf_init(&text, 1024) != 0) {
+        b->failed = 1;
+        return;
+    }
+
+    inc_buf_printf(&text, "%s%s%s", label ? label : status,
+                   latest ? ": " : "",
+                   latest ? inc_rec_str(latest, "message") : "");
+
+    if (text.failed) {
+        b->failed = 1;
+
+    } else {
+        inc_ics_text(b, "DESCRIPTION", text.data);
+    }
+
+    inc_buf_free(&text);
 
     snprintf(line, sizeof(line), "URL:%s%smaintenances/%.0f", rc->base_url,
              rc->base_path, inc_rec_num(m, "id"));

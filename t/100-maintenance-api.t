@@ -15,7 +15,7 @@ my $F = JSON::PP::false;
 my @DOC_KEYS = sort qw(id kind title status componentIds scheduledFor
                        scheduledUntil autoStart autoComplete
                        remindBeforeMinutes startedAt completedAt createdAt
-                       updatedAt url updates);
+                       updatedAt url updates revision);
 my @UPDATE_KEYS = sort qw(id maintenanceId status message notify automatic
                           createdAt);
 
@@ -99,7 +99,7 @@ fields_are($m1, {id => 1, kind => 'maintenance', title => 'Database upgrade',
                  scheduledUntil => $w1{scheduledUntil},
                  autoStart => $T, autoComplete => $T,
                  remindBeforeMinutes => 60, startedAt => undef,
-                 completedAt => undef, updates => [],
+                 completedAt => undef, updates => [], revision => 0,
                  url => "http://127.0.0.1:$port/maintenances/1"},
            'the created maintenance: defaults autoStart/autoComplete true, '
            . 'remindBeforeMinutes 60, no times, no updates');
@@ -394,10 +394,12 @@ my $mid = $m1->{id};
         is_status($x, 200, "PATCH $name -> 200");
         my $m = $x->{json} || {};
         my %want = (%$cur, %$body);
-        delete @want{qw(updatedAt)};
+        delete @want{qw(updatedAt revision)};
         my %got = %$m;
-        delete $got{updatedAt};
+        delete @got{qw(updatedAt revision)};
         is_deeply(\%got, \%want, "PATCH $name: that field changed, nothing else");
+        is($m->{revision}, ($cur->{revision} // 0) + 1,
+           "PATCH $name: the revision goes up by one");
         ok((rfc3339_to_epoch($m->{updatedAt}) // 0)
            > (rfc3339_to_epoch($cur->{updatedAt}) // 9e9),
            "PATCH $name: updatedAt moves on");

@@ -27,7 +27,7 @@ my $COMPLETED = 'Scheduled maintenance has completed.';
 my @DOC_KEYS = sort qw(id kind title status componentIds scheduledFor
                        scheduledUntil autoStart autoComplete
                        remindBeforeMinutes startedAt completedAt createdAt
-                       updatedAt url updates);
+                       updatedAt url updates revision);
 my @UPDATE_KEYS = sort qw(id maintenanceId status message notify automatic
                           createdAt);
 
