@@ -886,65 +886,23 @@ inc_maint_state_match(const cJSON *rec, inc_state_t state)
 }
 
 
+static int
+inc_maint_match(inc_txn_t *txn, inc_state_t state, const cJSON *rec)
+{
+    (void) txn;
+
+    return inc_maint_state_match(rec, state);
+}
+
+
 /* newest first, like incidents; a state filters */
 void
 inc_service_maintenance_list(inc_store_t *store, const inc_ctx_t *ctx,
     const inc_page_t *page, inc_result_t *res)
 {
-    int         rc, n;
-    cJSON      *data, *rec, *doc;
-    uint64_t    next;
-    inc_txn_t   txn;
-    inc_iter_t  it;
-
-    if (inc_read_begin(store, &txn, res) != INC_OK) {
-        return;
-    }
-
-    data = cJSON_CreateArray();
-    next = 0;
-    n = 0;
-
-    rc = data ? inc_iter_open(&txn, INC_DB_MAINTENANCES, &it) : INC_ERROR;
-    if (rc != INC_OK) {
-        inc_read_end(&txn, rc, 0, data, res);
-        return;
-    }
-
-    rc = page->cursor ? inc_iter_seek_before(&it, page->cursor, 0, &rec)
-                      : inc_iter_last(&it, &rec);
-
-    for ( /* void */ ; rc == INC_OK; rc = inc_iter_prev(&it, &rec)) {
-        if (!inc_maint_state_match(rec, page->state)) {
-            cJSON_Delete(rec);
-            continue;
-        }
-
-        if (n == page->limit) {
-            cJSON_Delete(rec);
-            next = inc_rec_id(cJSON_GetArrayItem(data, n - 1), "id");
-            break;
-        }
-
-        rc = inc_maintenance_doc(&txn, ctx, rec, &doc);
-        cJSON_Delete(rec);
-
-        if (rc != INC_OK) {
-            break;
-        }
-
-        cJSON_AddItemToArray(data, doc);
-        n++;
-    }
-
-    inc_iter_close(&it);
-
-    if (rc == INC_NOTFOUND) {
-        rc = INC_OK;
-    }
-
-    inc_read_end(&txn, rc, 200, rc == INC_OK ? inc_json_list(data, next)
-                                             : data, res);
+    inc_service_doc_list(store, ctx, page, INC_DB_MAINTENANCES,
+                         INC_DB_MAINTENANCES, inc_maint_match,
+                         inc_maintenance_doc, res);
 }
 
 
@@ -952,30 +910,8 @@ void
 inc_service_maintenance_get(inc_store_t *store, const inc_ctx_t *ctx,
     uint64_t id, inc_result_t *res)
 {
-    int        rc;
-    cJSON     *rec, *doc;
-    inc_txn_t  txn;
-
-    if (inc_read_begin(store, &txn, res) != INC_OK) {
-        return;
-    }
-
-    rc = inc_record_get(&txn, INC_DB_MAINTENANCES, id, 0, &rec);
-
-    if (rc == INC_NOTFOUND) {
-        inc_txn_abort(&txn);
-        inc_result_not_found(res, "maintenance");
-        return;
-    }
-
-    doc = NULL;
-
-    if (rc == INC_OK) {
-        rc = inc_maintenance_doc(&txn, ctx, rec, &doc);
-        cJSON_Delete(rec);
-    }
-
-    inc_read_end(&txn, rc, 200, doc, res);
+    inc_service_doc_get(store, ctx, INC_DB_MAINTENANCES, id,
+                        inc_maintenance_doc, "maintenance", res);
 }
 
 

@@ -1722,24 +1722,30 @@ inc_read_end(inc_txn_t *txn, int rc, int status, cJSON *body,
 
 /* does incident "id" belong in a list of "state"? */
 static int
-inc_state_match(inc_txn_t *txn, inc_state_t state, uint64_t id)
+inc_incident_match(inc_txn_t *txn, inc_state_t state, const cJSON *rec)
 {
     if (state == INC_STATE_RESOLVED) {
-        return !inc_record_exists(txn, INC_DB_ACTIVE, id, 0);
+        return !inc_record_exists(txn, INC_DB_ACTIVE, inc_rec_id(rec, "id"),
+                                  0);
     }
 
     return 1;
 }
 
 
+/*
+ * A page of incidents or maintenances, newest first from the cursor:
+ * "index" is walked (all of them, or an index of a state), "match"
+ * filters, "make" builds each document.
+ */
 void
-inc_service_incident_list(inc_store_t *store, const inc_ctx_t *ctx,
-    const inc_page_t *page, inc_result_t *res)
+inc_service_doc_list(inc_store_t *store, const inc_ctx_t *ctx,
+    const inc_page_t *page, inc_db_t index, inc_db_t db,
+    inc_match_pt match, inc_make_pt make, inc_result_t *res)
 {
     int          rc, n;
     cJSON       *data, *rec, *doc;
-    uint64_t     next, id;
-    inc_db_t     db;
+    uint64_t     next;
     inc_txn_t    txn;
     inc_iter_t   it;
 
@@ -1748,11 +1754,10 @@ inc_service_incident_list(inc_store_t *store, const inc_ctx_t *ctx,
     }
 
     data = cJSON_CreateArray();
-    db = page->state == INC_STATE_ACTIVE ? INC_DB_ACTIVE : INC_DB_INCIDENTS;
     next = 0;
     n = 0;
 
-    rc = data ? inc_iter_open(&txn, db, &it) : INC_ERROR;
+    rc = data ? inc_iter_open(&txn, index, &it) : INC_ERROR;
     if (rc != INC_OK) {
         inc_read_end(&txn, rc, 0, data, res);
         return;
@@ -1762,18 +1767,7 @@ inc_service_incident_list(inc_store_t *store, const inc_ctx_t *ctx,
                       : inc_iter_last(&it, NULL);
 
     for ( /* void */ ; rc == INC_OK; rc = inc_iter_prev(&it, NULL)) {
-        id = it.key[0];
-
-        if (!inc_state_match(&txn, page->state, id)) {
-            continue;
-        }
-
-        if (n == page->limit) {
-            next = inc_rec_id(cJSON_GetArrayItem(data, n - 1), "id");
-            break;
-        }
-
-        rc = inc_record_get(&txn, INC_DB_INCIDENTS, id, 0, &rec);
+        rc = inc_record_get(&txn, db, it.key[0], 0, &rec);
         if (rc == INC_NOTFOUND) {
             continue;
         }
@@ -1782,7 +1776,18 @@ inc_service_incident_list(inc_store_t *store, const inc_ctx_t *ctx,
             break;
         }
 
-        rc = inc_incident_doc(&txn, ctx, rec, &doc);
+        if (!match(&txn, page->state, rec)) {
+            cJSON_Delete(rec);
+            continue;
+        }
+
+        if (n == page->limit) {
+            cJSON_Delete(rec);
+            next = inc_rec_id(cJSON_GetArrayItem(data, n - 1), "id");
+            break;
+        }
+
+        rc = make(&txn, ctx, rec, &doc);
         cJSON_Delete(rec);
 
         if (rc != INC_OK) {
@@ -1805,8 +1810,21 @@ inc_service_incident_list(inc_store_t *store, const inc_ctx_t *ctx,
 
 
 void
-inc_service_incident_get(inc_store_t *store, const inc_ctx_t *ctx,
-    uint64_t id, inc_result_t *res)
+inc_service_incident_list(inc_store_t *store, const inc_ctx_t *ctx,
+    const inc_page_t *page, inc_result_t *res)
+{
+    inc_service_doc_list(store, ctx, page,
+                         page->state == INC_STATE_ACTIVE ? INC_DB_ACTIVE
+                                                         : INC_DB_INCIDENTS,
+                         INC_DB_INCIDENTS, inc_incident_match,
+                         inc_incident_doc, res);
+}
+
+
+/* one incident or maintenance, or a 404 naming "what" */
+void
+inc_service_doc_get(inc_store_t *store, const inc_ctx_t *ctx, inc_db_t db,
+    uint64_t id, inc_make_pt make, const char *what, inc_result_t *res)
 {
     int        rc;
     cJSON     *rec, *doc;
@@ -1818,17 +1836,26 @@ inc_service_incident_get(inc_store_t *store, const inc_ctx_t *ctx,
 
     doc = NULL;
 
-    rc = inc_record_get(&txn, INC_DB_INCIDENTS, id, 0, &rec);
+    rc = inc_record_get(&txn, db, id, 0, &rec);
 
     if (rc == INC_NOTFOUND) {
-        inc_result_not_found(res, "incident");
+        inc_result_not_found(res, what);
 
     } else if (rc == INC_OK) {
-        rc = inc_incident_doc(&txn, ctx, rec, &doc);
+        rc = make(&txn, ctx, rec, &doc);
         cJSON_Delete(rec);
     }
 
     inc_read_end(&txn, rc, 200, doc, res);
+}
+
+
+void
+inc_service_incident_get(inc_store_t *store, const inc_ctx_t *ctx,
+    uint64_t id, inc_result_t *res)
+{
+    inc_service_doc_get(store, ctx, INC_DB_INCIDENTS, id, inc_incident_doc,
+                        "incident", res);
 }
 
 

@@ -85,6 +85,17 @@ int inc_op_dead_retry(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 
 typedef cJSON *(*inc_doc_pt)(const cJSON *rec);
+typedef int (*inc_make_pt)(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const cJSON *rec, cJSON **out);
+typedef int (*inc_match_pt)(inc_txn_t *txn, inc_state_t state,
+    const cJSON *rec);
+
+void inc_service_doc_list(inc_store_t *store, const inc_ctx_t *ctx,
+    const inc_page_t *page, inc_db_t index, inc_db_t db,
+    inc_match_pt match, inc_make_pt make, inc_result_t *res);
+void inc_service_doc_get(inc_store_t *store, const inc_ctx_t *ctx,
+    inc_db_t db, uint64_t id, inc_make_pt make, const char *what,
+    inc_result_t *res);
 
 void inc_service_list_db(inc_store_t *store, inc_db_t db, int newest_first,
     const inc_page_t *page, inc_doc_pt doc, inc_result_t *res);
