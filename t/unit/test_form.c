@@ -12,6 +12,7 @@
 
 #include "incident_model.h"
 #include "incident_form.h"
+#include "incident_store.h"
 #include "tap.h"
 
 
@@ -435,9 +436,83 @@ test_validated(void)
 }
 
 
+/* the window of a maintenance form: "scheduledFor" as typed, then as UTC */
+static void
+window_is(const char *typed, int local, const char *want, const char *why)
+{
+    cJSON        *in, *errors;
+    const cJSON  *v;
+
+    in = cJSON_CreateObject();
+    errors = cJSON_CreateArray();
+    cJSON_AddStringToObject(in, "scheduledFor", typed);
+
+    inc_form_window(in, local, local ? getenv("TZ") : "UTC", errors);
+    v = cJSON_GetObjectItemCaseSensitive(in, "scheduledFor");
+
+    if (want != NULL) {
+        is_str(cJSON_IsString(v) ? v->valuestring : "(gone)", want, why);
+        is_int(cJSON_GetArraySize(errors), 0, "  and no error");
+
+    } else {
+        ok(v == NULL && cJSON_GetArraySize(errors) == 1, why);
+    }
+
+    cJSON_Delete(in);
+    cJSON_Delete(errors);
+}
+
+
+static void
+test_window(void)
+{
+    char    buf[32];
+    cJSON  *errors;
+
+    window_is("2026-11-27T22:00", 0, "2026-11-27T22:00:00Z",
+              "a window time without a zone is UTC");
+    window_is("2026-11-27T22:00:30", 0, "2026-11-27T22:00:30Z",
+              "seconds are kept");
+    window_is("tomorrow", 0, NULL, "not a time: an error, taken out");
+    window_is("1999-12-31T23:00", 0, NULL, "before 2000: an error");
+
+    setenv("TZ", "Europe/Paris", 1);
+    tzset();
+
+    window_is("2026-11-27T23:00", 1, "2026-11-27T22:00:00Z",
+              "in Europe/Paris, 23:00 in November is 22:00 UTC");
+    window_is("2026-07-01T12:00", 1, "2026-07-01T10:00:00Z",
+              "and noon in July is 10:00 UTC (summer time)");
+    window_is("2026-03-29T02:30", 1, NULL,
+              "02:30 on 29 March does not exist in Paris: refused");
+    window_is("2026-10-25T02:30", 1, NULL,
+              "02:30 on 25 October happens twice in Paris: refused");
+
+    inc_form_local_value(1795816800, 1, buf, sizeof(buf));
+    is_str(buf, "2026-11-27T23:00", "a UTC moment shown in the zone");
+
+    unsetenv("TZ");
+    tzset();
+
+    inc_form_local_value(1795816800, 0, buf, sizeof(buf));
+    is_str(buf, "2026-11-27T22:00", "and in UTC");
+
+    errors = cJSON_CreateArray();
+    inc_error_add(errors, "title", "is required");
+    inc_error_add(errors, "scheduledUntil", "must be after scheduledFor");
+    inc_error_add(errors, "title", "second");
+    inc_form_errors_first(errors);
+    is_int(cJSON_GetArraySize(errors), 2, "one error a field: the first");
+    is_str(inc_rec_str(cJSON_GetArrayItem(errors, 0), "message"),
+           "is required", "  the first kept");
+    cJSON_Delete(errors);
+}
+
+
 int
 main(void)
 {
+    test_window();
     test_parse();
     test_incident_create();
     test_other_forms();
