@@ -116,49 +116,6 @@ inc_json_maintenance(const cJSON *rec, cJSON *updates, const char *base_url)
 }
 
 
-/* a maintenance's updates, newest first */
-static int
-inc_maint_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out)
-{
-    int          rc;
-    cJSON       *list, *rec;
-    inc_iter_t   it;
-
-    *out = NULL;
-
-    list = cJSON_CreateArray();
-    if (list == NULL) {
-        return INC_ERROR;
-    }
-
-    rc = inc_iter_open(txn, INC_DB_MAINT_UPDATES, &it);
-    if (rc != INC_OK) {
-        cJSON_Delete(list);
-        return rc;
-    }
-
-    for (rc = inc_iter_seek_before(&it, id + 1, 0, &rec);
-         rc == INC_OK && it.key[0] == id;
-         rc = inc_iter_prev(&it, &rec))
-    {
-        cJSON_AddItemToArray(list, inc_json_maint_update(rec));
-        cJSON_Delete(rec);
-    }
-
-    if (rc == INC_OK) {
-        cJSON_Delete(rec);      /* another maintenance's */
-
-    } else if (rc != INC_NOTFOUND) {
-        inc_iter_close(&it);
-        cJSON_Delete(list);
-        return rc;
-    }
-
-    inc_iter_close(&it);
-    *out = list;
-
-    return INC_OK;
-}
 
 
 int
@@ -168,7 +125,8 @@ inc_maintenance_doc(inc_txn_t *txn, const inc_ctx_t *ctx, const cJSON *rec,
     int     rc;
     cJSON  *updates;
 
-    rc = inc_maint_updates_doc(txn, inc_rec_id(rec, "id"), &updates);
+    rc = inc_timeline_doc(txn, INC_DB_MAINT_UPDATES, inc_rec_id(rec, "id"),
+                          inc_json_maint_update, &updates);
     if (rc != INC_OK) {
         return rc;
     }
@@ -934,7 +892,8 @@ inc_service_maintenance_updates(inc_store_t *store, uint64_t id,
     }
 
     list = NULL;
-    rc = inc_maint_updates_doc(&txn, id, &list);
+    rc = inc_timeline_doc(&txn, INC_DB_MAINT_UPDATES, id,
+                          inc_json_maint_update, &list);
 
     inc_read_end(&txn, rc, 200, rc == INC_OK ? inc_json_list(list, 0) : list,
                  res);

@@ -235,6 +235,15 @@ inc_check_components(inc_txn_t *txn, const cJSON *ids, cJSON *errors)
 int
 inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out)
 {
+    return inc_timeline_doc(txn, INC_DB_UPDATES, id, inc_json_update, out);
+}
+
+
+/* the updates of an incident or a maintenance, newest first */
+int
+inc_timeline_doc(inc_txn_t *txn, inc_db_t db, uint64_t id, inc_doc_pt doc,
+    cJSON **out)
+{
     int          rc;
     cJSON       *list, *rec;
     inc_iter_t   it;
@@ -246,7 +255,7 @@ inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out)
         return INC_ERROR;
     }
 
-    rc = inc_iter_open(txn, INC_DB_UPDATES, &it);
+    rc = inc_iter_open(txn, db, &it);
     if (rc != INC_OK) {
         cJSON_Delete(list);
         return rc;
@@ -256,7 +265,7 @@ inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out)
          rc == INC_OK && it.key[0] == id;
          rc = inc_iter_prev(&it, &rec))
     {
-        cJSON_AddItemToArray(list, inc_json_update(rec));
+        cJSON_AddItemToArray(list, doc(rec));
         cJSON_Delete(rec);
     }
 

@@ -53,6 +53,8 @@ int inc_op_maintenance_update(inc_txn_t *txn, const inc_ctx_t *ctx,
 cJSON *inc_comp_doc(const inc_comp_t *c);
 
 int inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out);
+int inc_timeline_doc(inc_txn_t *txn, inc_db_t db, uint64_t id,
+    cJSON *(*doc)(const cJSON *rec), cJSON **out);
 int inc_incident_doc(inc_txn_t *txn, const inc_ctx_t *ctx, const cJSON *rec,
     cJSON **out);
 int inc_settings_load(inc_txn_t *txn, cJSON **rec);
