@@ -240,28 +240,17 @@ inc_op_maintenance_create(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res)
 {
     int           rc, status;
-    cJSON        *rec, *errors, *doc;
+    cJSON        *rec, *doc;
     uint64_t      id, update_id;
     const char   *message;
     const cJSON  *in;
 
     in = w->input;
 
-    errors = cJSON_CreateArray();
-    if (errors == NULL) {
-        return INC_ERROR;
+    rc = inc_components_known(txn, inc_field(in, "componentIds"), res);
+    if (rc != INC_OK || res->status != 0) {
+        return rc;
     }
-
-    rc = inc_check_components(txn, inc_field(in, "componentIds"), errors);
-    if (rc != INC_OK || cJSON_GetArraySize(errors)) {
-        if (rc != INC_OK) {
-            cJSON_Delete(errors);
-            return rc;
-        }
-        return inc_result_invalid(res, errors);
-    }
-
-    cJSON_Delete(errors);
 
     rc = inc_record_new(txn, "maintenance", &id, &rec);
     if (rc != INC_OK) {

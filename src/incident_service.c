@@ -203,6 +203,29 @@ inc_audit(inc_txn_t *txn, const inc_ctx_t *ctx, const char *action,
 }
 
 
+/* the components "ids" names all exist, or a 422 is in "res" */
+int
+inc_components_known(inc_txn_t *txn, const cJSON *ids, inc_result_t *res)
+{
+    int     rc;
+    cJSON  *errors;
+
+    errors = cJSON_CreateArray();
+    if (errors == NULL) {
+        return INC_ERROR;
+    }
+
+    rc = inc_check_components(txn, ids, errors);
+
+    if (rc != INC_OK || cJSON_GetArraySize(errors) == 0) {
+        cJSON_Delete(errors);
+        return rc;
+    }
+
+    return inc_result_invalid(res, errors);
+}
+
+
 /* every id in "ids" must name a component; else one error entry */
 int
 inc_check_components(inc_txn_t *txn, const cJSON *ids, cJSON *errors)
@@ -650,21 +673,10 @@ inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
 
     in = w->input;
 
-    errors = cJSON_CreateArray();
-    if (errors == NULL) {
-        return INC_ERROR;
+    rc = inc_components_known(txn, inc_field(in, "componentIds"), res);
+    if (rc != INC_OK || res->status != 0) {
+        return rc;
     }
-
-    rc = inc_check_components(txn, inc_field(in, "componentIds"), errors);
-    if (rc != INC_OK || cJSON_GetArraySize(errors)) {
-        if (rc != INC_OK) {
-            cJSON_Delete(errors);
-            return rc;
-        }
-        return inc_result_invalid(res, errors);
-    }
-
-    cJSON_Delete(errors);
 
     rc = inc_record_new(txn, "incident", &id, &rec);
     if (rc != INC_OK) {

@@ -68,6 +68,8 @@ void inc_set_time(cJSON *obj, const char *name, time_t t);
 int inc_audit(inc_txn_t *txn, const inc_ctx_t *ctx, const char *action,
     const char *type, uint64_t object_id);
 int inc_check_components(inc_txn_t *txn, const cJSON *ids, cJSON *errors);
+int inc_components_known(inc_txn_t *txn, const cJSON *ids,
+    inc_result_t *res);
 
 /* subscribers (incident_subscriber.c) */
 cJSON *inc_json_subscriber(const cJSON *rec);

@@ -335,31 +335,6 @@ inc_json_subscriber(const cJSON *rec)
 }
 
 
-/* the components a subscriber names exist, or a 422 is in "res" */
-static int
-inc_subscriber_components_ok(inc_txn_t *txn, const inc_write_t *w,
-    inc_result_t *res)
-{
-    int     rc;
-    cJSON  *errors;
-
-    errors = cJSON_CreateArray();
-    if (errors == NULL) {
-        return INC_ERROR;
-    }
-
-    rc = inc_check_components(txn, inc_field(w->input, "componentIds"),
-                              errors);
-
-    if (rc != INC_OK || cJSON_GetArraySize(errors) == 0) {
-        cJSON_Delete(errors);
-        return rc;
-    }
-
-    return inc_result_invalid(res, errors);
-}
-
-
 /* the public's request: the same answer whatever the address's state */
 int
 inc_op_subscribe(inc_txn_t *txn, const inc_ctx_t *ctx, const inc_write_t *w,
@@ -376,7 +351,8 @@ inc_op_subscribe(inc_txn_t *txn, const inc_ctx_t *ctx, const inc_write_t *w,
     resend = ctx->resend_after ? ctx->resend_after
                                : INC_RESEND_AFTER_DEFAULT;
 
-    rc = inc_subscriber_components_ok(txn, w, res);
+    rc = inc_components_known(txn, inc_field(w->input, "componentIds"),
+                              res);
     if (rc != INC_OK || res->status != 0) {
         return rc;
     }
