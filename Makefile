@@ -26,6 +26,7 @@ BUILD_DEPS   := gcc make nginx-core nginx-dev liblmdb-dev libcjson-dev \
                 libcmark-dev libssl-dev libpcre2-dev zlib1g-dev openssl \
                 libcurl4-openssl-dev
 TEST_DEPS    := perl lmdb-utils curl python3 python3-aiosmtpd python3-icalendar \
+                prometheus-alertmanager \
                 chromium
 BENCH_DEPS   := wrk curl perl gzip faketime nodejs
 
@@ -41,7 +42,9 @@ CORE_SRCS    := src/incident_model.c src/incident_store.c \
                 src/incident_maintenance.c \
                 src/incident_mail.c src/incident_message.c \
                 src/incident_webhook.c src/incident_render_subscribe.c \
-                src/incident_render_ics.c
+                src/incident_render_ics.c src/incident_statuspage.c \
+                src/incident_alertmanager.c src/incident_render_badge.c \
+                src/incident_route.c
 UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*.c))
 UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm

@@ -735,16 +735,62 @@ ngx_http_incident_admin_scheme(ngx_http_request_t *r, ngx_str_t *scheme)
 
 
 /*
- * A cross-site POST is refused: the browser's Sec-Fetch-Site or Origin
- * must say this origin, and the form must carry this user's token.
+ * An Origin ("scheme://host") or a Referer ("scheme://host/path") must
+ * name the host this request was sent to, with this request's scheme, or
+ * incident_public_url's: when TLS ends at a proxy in front of nginx,
+ * browsers say https where nginx sees http.
+ */
+static ngx_int_t
+ngx_http_incident_admin_ours(ngx_http_request_t *r, ngx_str_t *url,
+    ngx_uint_t referer)
+{
+    u_char     *sep, *rest, *end;
+    ngx_str_t   scheme, *host;
+
+    host = r->headers_in.host ? &r->headers_in.host->value : NULL;
+    sep = ngx_strlcasestrn(url->data, url->data + url->len,
+                           (u_char *) "://", 3 - 1);
+
+    if (host == NULL || sep == NULL) {
+        return NGX_DECLINED;
+    }
+
+    rest = sep + 3;
+    end = url->data + url->len;
+
+    if (referer) {
+        for (sep = rest; sep < end; sep++) {
+            if (*sep == '/' || *sep == '?' || *sep == '#') {
+                break;
+            }
+        }
+
+        end = sep;
+    }
+
+    if ((size_t) (end - rest) != host->len
+        || ngx_strncasecmp(rest, host->data, host->len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    scheme.data = url->data;
+    scheme.len = (rest - 3) - url->data;
+
+    return ngx_http_incident_admin_scheme(r, &scheme);
+}
+
+
+/*
+ * A cross-site POST is refused: the browser's Sec-Fetch-Site, Origin or
+ * (without an Origin) Referer must say this origin, and the form must
+ * carry this user's token.
  */
 static ngx_int_t
 ngx_http_incident_admin_same_origin(ngx_http_request_t *r,
     ngx_http_incident_admin_ctx_t *ctx, const char *token)
 {
-    u_char           *sep;
-    size_t            len;
-    ngx_str_t         name, value, scheme, *origin, *host;
+    ngx_str_t         name, value, *origin;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
     ngx_uint_t        i;
@@ -788,34 +834,18 @@ ngx_http_incident_admin_same_origin(ngx_http_request_t *r,
         }
     }
 
-    /*
-     * The Origin must be the host this request was sent to, with this
-     * request's scheme, or incident_public_url's: when TLS ends at a proxy
-     * in front of nginx, browsers say https where nginx sees http.
-     */
     if (origin != NULL) {
-        host = r->headers_in.host ? &r->headers_in.host->value : NULL;
-        sep = ngx_strlcasestrn(origin->data, origin->data + origin->len,
-                               (u_char *) "://", 3 - 1);
-
-        if (host == NULL || sep == NULL) {
+        if (ngx_http_incident_admin_ours(r, origin, 0) != NGX_OK) {
             return NGX_DECLINED;
         }
 
-        len = origin->data + origin->len - (sep + 3);
-
-        if (len != host->len
-            || ngx_strncasecmp(sep + 3, host->data, len) != 0)
-        {
-            return NGX_DECLINED;
-        }
-
-        scheme.data = origin->data;
-        scheme.len = sep - origin->data;
-
-        if (ngx_http_incident_admin_scheme(r, &scheme) != NGX_OK) {
-            return NGX_DECLINED;
-        }
+    } else if (r->headers_in.referer != NULL
+               && ngx_http_incident_admin_ours(r,
+                                         &r->headers_in.referer->value, 1)
+                  != NGX_OK)
+    {
+        /* no Origin (older browsers): the page the form was on */
+        return NGX_DECLINED;
     }
 
     if (token == NULL || ngx_strlen(token) != NGX_HTTP_INCIDENT_CSRF_LEN

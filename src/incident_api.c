@@ -15,34 +15,13 @@
 #include "incident_model.h"
 #include "incident_json.h"
 #include "incident_service.h"
+#include "incident_statuspage.h"
+#include "incident_alertmanager.h"
+#include "incident_route.h"
 
 
 #define NGX_HTTP_INCIDENT_READ  (NGX_HTTP_GET|NGX_HTTP_HEAD)
 #define NGX_HTTP_INCIDENT_UNPROCESSABLE  422
-
-
-typedef enum {
-    NGX_HTTP_INCIDENT_R_INCIDENTS = 0,
-    NGX_HTTP_INCIDENT_R_INCIDENT,
-    NGX_HTTP_INCIDENT_R_UPDATES,
-    NGX_HTTP_INCIDENT_R_UPDATE,
-    NGX_HTTP_INCIDENT_R_COMPONENTS,
-    NGX_HTTP_INCIDENT_R_COMPONENT,
-    NGX_HTTP_INCIDENT_R_STATUS,
-    NGX_HTTP_INCIDENT_R_SETTINGS,
-    NGX_HTTP_INCIDENT_R_AUDIT,
-    NGX_HTTP_INCIDENT_R_MAINTENANCES,
-    NGX_HTTP_INCIDENT_R_MAINTENANCE,
-    NGX_HTTP_INCIDENT_R_MAINT_UPDATES,
-    NGX_HTTP_INCIDENT_R_MAINT_UPDATE,
-    NGX_HTTP_INCIDENT_R_SUBSCRIBERS,
-    NGX_HTTP_INCIDENT_R_SUBSCRIBER,
-    NGX_HTTP_INCIDENT_R_DELIVERIES,
-    NGX_HTTP_INCIDENT_R_DEAD_LETTERS,
-    NGX_HTTP_INCIDENT_R_DEAD_RETRY,
-    NGX_HTTP_INCIDENT_R_QUEUE,
-    NGX_HTTP_INCIDENT_R_COUNT
-} ngx_http_incident_resource_e;
 
 
 typedef struct {
@@ -65,6 +44,8 @@ typedef struct {
 static ngx_int_t ngx_http_incident_api_read(ngx_http_request_t *r,
     ngx_http_incident_api_ctx_t *ctx);
 static void ngx_http_incident_api_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_incident_api_v2(ngx_http_request_t *r,
+    ngx_http_incident_api_ctx_t *ctx, ngx_str_t *path);
 static ngx_int_t ngx_http_incident_api_write_done(ngx_http_request_t *r,
     ngx_http_incident_job_t *job);
 
@@ -130,6 +111,9 @@ static ngx_http_incident_route_t  ngx_http_incident_routes[] = {
     /* /maintenances/{id}/updates/{id} */
     { NGX_HTTP_INCIDENT_READ, ngx_string("GET, HEAD"), -1, -1, -1 },
 
+    /* /integrations/alertmanager */
+    { NGX_HTTP_POST, ngx_string("POST"), INC_OP_ALERTMANAGER, -1, -1 },
+
     /* /subscribers: POST without a token is the public's double opt-in */
     { NGX_HTTP_INCIDENT_READ|NGX_HTTP_POST,
       ngx_string("GET, HEAD, POST"),
@@ -154,27 +138,6 @@ static ngx_http_incident_route_t  ngx_http_incident_routes[] = {
 };
 
 
-/* a decimal id from 1 to 2^53 - 1, as JSON numbers carry them exactly */
-static uint64_t
-ngx_http_incident_parse_id(u_char *p, size_t len)
-{
-    uint64_t  id;
-
-    if (len == 0 || len > 16 || *p == '0') {
-        return 0;
-    }
-
-    for (id = 0; len--; p++) {
-        if (*p < '0' || *p > '9') {
-            return 0;
-        }
-        id = id * 10 + (*p - '0');
-    }
-
-    return id <= 9007199254740991ULL ? id : 0;
-}
-
-
 /*
  * Splits "/api/v1/incidents/17/updates/3" into its resource and ids.
  * Returns NGX_DECLINED for a path that names nothing.
@@ -183,152 +146,24 @@ static ngx_int_t
 ngx_http_incident_route(ngx_http_request_t *r,
     ngx_http_incident_api_ctx_t *ctx)
 {
-    u_char      *p, *last, *slash;
-    ngx_str_t    seg[4];
-    ngx_uint_t   n, base;
+    inc_route_t  route;
 
     static ngx_str_t  prefix = ngx_string("/api/v1/");
 
     if (r->uri.len <= prefix.len
-        || ngx_strncmp(r->uri.data, prefix.data, prefix.len) != 0)
+        || ngx_strncmp(r->uri.data, prefix.data, prefix.len) != 0
+        || inc_route_api((char *) r->uri.data + prefix.len,
+                         r->uri.len - prefix.len, &route)
+           != 0)
     {
         return NGX_DECLINED;
     }
 
-    p = r->uri.data + prefix.len;
-    last = r->uri.data + r->uri.len;
+    ctx->resource = route.resource;
+    ctx->job.write.id = route.id;
+    ctx->job.write.sub_id = route.sub_id;
 
-    if (last[-1] == '/') {
-        last--;
-    }
-
-    for (n = 0; p < last; n++) {
-        if (n == 4) {
-            return NGX_DECLINED;
-        }
-
-        slash = ngx_strlchr(p, last, '/');
-        if (slash == NULL) {
-            slash = last;
-        }
-
-        seg[n].data = p;
-        seg[n].len = slash - p;
-        p = slash + 1;
-    }
-
-#define ngx_http_incident_seg(i, s)                                           \
-    (seg[i].len == sizeof(s) - 1                                              \
-     && ngx_strncmp(seg[i].data, s, sizeof(s) - 1) == 0)
-
-    if (n == 0) {
-        return NGX_DECLINED;
-    }
-
-    if (n >= 2) {
-        ctx->job.write.id = ngx_http_incident_parse_id(seg[1].data, seg[1].len);
-        if (ctx->job.write.id == 0) {
-            return NGX_DECLINED;
-        }
-    }
-
-    /* incidents and maintenances: the same shape of paths */
-    if (ngx_http_incident_seg(0, "incidents")) {
-        base = NGX_HTTP_INCIDENT_R_INCIDENTS;
-
-    } else if (ngx_http_incident_seg(0, "maintenances")) {
-        base = NGX_HTTP_INCIDENT_R_MAINTENANCES;
-
-    } else {
-        base = NGX_HTTP_INCIDENT_R_COUNT;
-    }
-
-    if (base != NGX_HTTP_INCIDENT_R_COUNT) {
-
-        if (n == 1 || n == 2) {
-            ctx->resource = base + n - 1;
-            return NGX_OK;
-        }
-
-        if (!ngx_http_incident_seg(2, "updates")) {
-            return NGX_DECLINED;
-        }
-
-        if (n == 3) {
-            ctx->resource = base + 2;
-            return NGX_OK;
-        }
-
-        ctx->job.write.sub_id = ngx_http_incident_parse_id(seg[3].data,
-                                                       seg[3].len);
-        if (ctx->job.write.sub_id == 0) {
-            return NGX_DECLINED;
-        }
-
-        ctx->resource = base + 3;
-        return NGX_OK;
-    }
-
-    if (ngx_http_incident_seg(0, "subscribers")) {
-        if (n <= 2) {
-            ctx->resource = n == 1 ? NGX_HTTP_INCIDENT_R_SUBSCRIBERS
-                                   : NGX_HTTP_INCIDENT_R_SUBSCRIBER;
-            return NGX_OK;
-        }
-
-        if (n == 3 && ngx_http_incident_seg(2, "deliveries")) {
-            ctx->resource = NGX_HTTP_INCIDENT_R_DELIVERIES;
-            return NGX_OK;
-        }
-
-        return NGX_DECLINED;
-    }
-
-    if (ngx_http_incident_seg(0, "dead-letters")) {
-        if (n == 1) {
-            ctx->resource = NGX_HTTP_INCIDENT_R_DEAD_LETTERS;
-            return NGX_OK;
-        }
-
-        if (n == 3 && ngx_http_incident_seg(2, "retry")) {
-            ctx->resource = NGX_HTTP_INCIDENT_R_DEAD_RETRY;
-            return NGX_OK;
-        }
-
-        return NGX_DECLINED;
-    }
-
-    if (ngx_http_incident_seg(0, "components") && n <= 2) {
-        ctx->resource = n == 1 ? NGX_HTTP_INCIDENT_R_COMPONENTS
-                               : NGX_HTTP_INCIDENT_R_COMPONENT;
-        return NGX_OK;
-    }
-
-    if (n == 1) {
-        if (ngx_http_incident_seg(0, "status")) {
-            ctx->resource = NGX_HTTP_INCIDENT_R_STATUS;
-            return NGX_OK;
-        }
-
-        if (ngx_http_incident_seg(0, "settings")) {
-            ctx->resource = NGX_HTTP_INCIDENT_R_SETTINGS;
-            return NGX_OK;
-        }
-
-        if (ngx_http_incident_seg(0, "audit")) {
-            ctx->resource = NGX_HTTP_INCIDENT_R_AUDIT;
-            return NGX_OK;
-        }
-
-        if (ngx_http_incident_seg(0, "queue")) {
-            ctx->resource = NGX_HTTP_INCIDENT_R_QUEUE;
-            return NGX_OK;
-        }
-    }
-
-#undef ngx_http_incident_seg
-
-    return NGX_DECLINED;
+    return NGX_OK;
 }
 
 
@@ -541,7 +376,7 @@ ngx_int_t
 ngx_http_incident_api_handler(ngx_http_request_t *r)
 {
     ngx_int_t                       rc, op;
-    ngx_str_t                       allow;
+    ngx_str_t                       allow, path;
     ngx_thread_task_t              *task;
     ngx_http_incident_token_t      *token;
     ngx_http_incident_route_t      *route;
@@ -564,7 +399,19 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
     ctx->max_body = ilcf->max_body;
     ngx_http_set_ctx(r, task, ngx_http_incident_module);
 
-    if (ngx_http_incident_route(r, ctx) != NGX_OK) {
+    if (r->uri.len > sizeof("/api/v2/") - 1
+        && ngx_strncmp(r->uri.data, "/api/v2/", sizeof("/api/v2/") - 1) == 0)
+    {
+        path.data = r->uri.data + sizeof("/api/v2/") - 1;
+        path.len = r->uri.len - (sizeof("/api/v2/") - 1);
+
+        return ngx_http_incident_api_v2(r, ctx, &path);
+    }
+
+    if (ngx_http_incident_route(r, ctx) != NGX_OK
+        || (ctx->resource == INC_R_ALERTMANAGER
+            && !ilcf->alertmanager))
+    {
         if (ngx_http_discard_request_body(r) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -577,7 +424,7 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
     route = &ngx_http_incident_routes[ctx->resource];
 
     /* subscribers, their secrets and deliveries: never in a cache */
-    ctx->private_doc = ctx->resource >= NGX_HTTP_INCIDENT_R_SUBSCRIBERS;
+    ctx->private_doc = ctx->resource >= INC_R_SUBSCRIBERS;
 
     if (!(r->method & route->methods)) {
         if (ngx_http_discard_request_body(r) != NGX_OK) {
@@ -616,7 +463,7 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
     ctx->job.ictx.confirm_expiry = imcf->confirm_expiry;
     ctx->job.ictx.resend_after = imcf->resend_after;
 
-    if (ctx->resource == NGX_HTTP_INCIDENT_R_SUBSCRIBERS
+    if (ctx->resource == INC_R_SUBSCRIBERS
         && r->headers_in.authorization == NULL)
     {
         /* anyone may ask to subscribe; the mail's link confirms */
@@ -706,79 +553,37 @@ body:
 
 
 /*
- * limit, cursor and (for incidents) state.  A bad one is named in "field"
- * and NGX_DECLINED returned; the caller answers 400.
+ * limit, cursor and (for incidents and maintenances) state.  A bad one is
+ * named in "field" and NGX_DECLINED returned; the caller answers 400.
  */
 static ngx_int_t
-ngx_http_incident_parse_page(ngx_http_request_t *r, ngx_uint_t states,
+ngx_http_incident_parse_page(ngx_http_request_t *r, inc_states_t states,
     inc_page_t *page, const char **field, const char **message)
 {
-    ngx_str_t  value;
-
-    page->state = INC_STATE_ALL;
-    page->by_start = 0;
-    page->limit = INC_LIST_LIMIT_DEFAULT;
-    page->cursor = 0;
-
-    if (ngx_http_arg(r, (u_char *) "limit", 5, &value) == NGX_OK) {
-        page->limit = ngx_atoi(value.data, value.len);
-
-        if (page->limit < 1 || page->limit > INC_LIST_LIMIT_MAX) {
-            *field = "limit";
-            *message = "must be an integer from 1 to 100";
-            return NGX_DECLINED;
-        }
-    }
-
-    if (ngx_http_arg(r, (u_char *) "cursor", 6, &value) == NGX_OK
-        && value.len)
-    {
-        page->cursor = ngx_http_incident_parse_id(value.data, value.len);
-
-        if (page->cursor == 0) {
-            *field = "cursor";
-            *message = "is not a cursor this API gave";
-            return NGX_DECLINED;
-        }
-    }
-
-    if (states && ngx_http_arg(r, (u_char *) "state", 5, &value) == NGX_OK) {
-        if (value.len == 6 && ngx_strncmp(value.data, "active", 6) == 0) {
-            page->state = INC_STATE_ACTIVE;
-
-        } else if (states == 1 && value.len == 8
-                   && ngx_strncmp(value.data, "resolved", 8) == 0)
-        {
-            page->state = INC_STATE_RESOLVED;
-
-        } else if (states == 2 && value.len == 8
-                   && ngx_strncmp(value.data, "upcoming", 8) == 0)
-        {
-            page->state = INC_STATE_UPCOMING;
-
-        } else if (states == 2 && value.len == 4
-                   && ngx_strncmp(value.data, "past", 4) == 0)
-        {
-            page->state = INC_STATE_PAST;
-
-        } else if (!(value.len == 3
-                     && ngx_strncmp(value.data, "all", 3) == 0))
-        {
-            *field = "state";
-            *message = states == 1 ? "must be one of active, resolved, all"
-                       : "must be one of upcoming, active, past, all";
-            return NGX_DECLINED;
-        }
-    }
-
-    return NGX_OK;
+    return inc_query_page((char *) r->args.data, r->args.len, states, page,
+                          field, message) == 0
+           ? NGX_OK : NGX_DECLINED;
 }
 
 
-/* /api/v1/status is what everyone reloads during an outage: cache it */
+typedef void (*ngx_http_incident_build_pt)(inc_store_t *store,
+    const inc_ctx_t *ctx, ngx_uint_t which, inc_result_t *res);
+
+typedef struct {
+    ngx_str_t                    name;       /* of the cache entry */
+    ngx_http_incident_build_pt   build;
+    ngx_uint_t                   which;
+    const char                  *cache_control;
+} ngx_http_incident_doc_t;
+
+
+/*
+ * A public document everyone reloads during an outage (/api/v1/status,
+ * the /api/v2 documents): rendered once per generation and worker.
+ */
 static ngx_int_t
-ngx_http_incident_status(ngx_http_request_t *r,
-    ngx_http_incident_api_ctx_t *ctx)
+ngx_http_incident_cached_doc(ngx_http_request_t *r,
+    ngx_http_incident_api_ctx_t *ctx, ngx_http_incident_doc_t *doc)
 {
     char                      *text;
     u_char                    *p;
@@ -790,14 +595,13 @@ ngx_http_incident_status(ngx_http_request_t *r,
 
     res = &ctx->job.result;
 
-    key.len = sizeof("status ") - 1 + ngx_strlen(ctx->job.ictx.base_url);
+    key.len = doc->name.len + 1 + ngx_strlen(ctx->job.ictx.base_url);
     key.data = ngx_pnalloc(r->pool, key.len);
     if (key.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    p = ngx_cpymem(key.data, "status ", sizeof("status ") - 1);
-    ngx_memcpy(p, ctx->job.ictx.base_url, ngx_strlen(ctx->job.ictx.base_url));
+    ngx_sprintf(key.data, "%V %s", &doc->name, ctx->job.ictx.base_url);
 
     if (inc_store_generation(ctx->job.store, &generation) == INC_OK) {
         cached = ngx_http_incident_cache_get(r, &key, generation, 0);
@@ -807,7 +611,7 @@ ngx_http_incident_status(ngx_http_request_t *r,
         }
     }
 
-    inc_service_status(ctx->job.store, &ctx->job.ictx, res);
+    doc->build(ctx->job.store, &ctx->job.ictx, doc->which, res);
 
     if (res->status != NGX_HTTP_OK) {
         return ngx_http_incident_send_result(r, res);
@@ -838,7 +642,114 @@ send:
     }
 
     return ngx_http_incident_output_ref(r, NGX_HTTP_OK, "application/json",
-                                        &etag, "no-cache", p, len);
+                                        &etag, doc->cache_control, p, len);
+}
+
+
+static void
+ngx_http_incident_build_status(inc_store_t *store, const inc_ctx_t *ctx,
+    ngx_uint_t which, inc_result_t *res)
+{
+    (void) which;
+
+    inc_service_status(store, ctx, res);
+}
+
+
+static void
+ngx_http_incident_build_v2(inc_store_t *store, const inc_ctx_t *ctx,
+    ngx_uint_t which, inc_result_t *res)
+{
+    inc_service_v2(store, ctx, (inc_v2_doc_t) which, res);
+}
+
+
+/*
+ * /api/v2: Atlassian Statuspage's public documents, read by browser
+ * widgets on other origins, so every answer allows any origin.
+ */
+static ngx_int_t
+ngx_http_incident_api_v2(ngx_http_request_t *r,
+    ngx_http_incident_api_ctx_t *ctx, ngx_str_t *path)
+{
+    int                       doc;
+    ngx_str_t                 value;
+    ngx_http_incident_doc_t   v2;
+
+    ngx_str_set(&value, "*");
+
+    if (ngx_http_incident_add_header(r, "Access-Control-Allow-Origin",
+                                     &value, NULL)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_discard_request_body(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_set(&value, "GET, HEAD, OPTIONS");
+
+    if (r->method == NGX_HTTP_OPTIONS) {
+        if (ngx_http_incident_add_header(r, "Access-Control-Allow-Methods",
+                                         &value, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_str_set(&value, "86400");
+
+        if (ngx_http_incident_add_header(r, "Access-Control-Max-Age",
+                                         &value, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_incident_send(r, NGX_HTTP_NO_CONTENT, NULL, 0, NULL,
+                                      0);
+    }
+
+    doc = inc_v2_doc_find((char *) path->data, path->len);
+
+    if (doc < 0) {
+        return ngx_http_incident_problem(r, NGX_HTTP_NOT_FOUND,
+                                         "There is no such resource.",
+                                         NULL);
+    }
+
+    if (!(r->method & NGX_HTTP_INCIDENT_READ)) {
+        if (ngx_http_incident_add_header(r, "Allow", &value, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_incident_problem(r, NGX_HTTP_NOT_ALLOWED,
+                                         "This method is not allowed here.",
+                                         NULL);
+    }
+
+    if (ctx->job.store == NULL) {
+        return ngx_http_incident_problem(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                         "The store is unavailable; see "
+                                         "the error log.", NULL);
+    }
+
+    if (ngx_http_incident_base_url(r, &ctx->job.ictx.base_url) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    v2.name = *path;
+    v2.build = ngx_http_incident_build_v2;
+    v2.which = (ngx_uint_t) doc;
+
+    /* like the page: edge caches may serve the widgets' polls */
+    v2.cache_control = NGX_HTTP_INCIDENT_PAGE_CACHE;
+
+    return ngx_http_incident_cached_doc(r, ctx, &v2);
 }
 
 
@@ -858,9 +769,10 @@ ngx_http_incident_api_private(ngx_http_request_t *r,
         return ngx_http_incident_unauthorized(r);
     }
 
-    if (ctx->resource != NGX_HTTP_INCIDENT_R_SUBSCRIBER
-        && ctx->resource != NGX_HTTP_INCIDENT_R_QUEUE
-        && ngx_http_incident_parse_page(r, 0, &page, &field, &message)
+    if (ctx->resource != INC_R_SUBSCRIBER
+        && ctx->resource != INC_R_QUEUE
+        && ngx_http_incident_parse_page(r, INC_STATES_NONE, &page,
+                                        &field, &message)
            != NGX_OK)
     {
         return ngx_http_incident_problem_field(r, NGX_HTTP_BAD_REQUEST,
@@ -870,24 +782,24 @@ ngx_http_incident_api_private(ngx_http_request_t *r,
 
     switch (ctx->resource) {
 
-    case NGX_HTTP_INCIDENT_R_SUBSCRIBERS:
+    case INC_R_SUBSCRIBERS:
         inc_service_subscriber_list(ctx->job.store, &page, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_SUBSCRIBER:
+    case INC_R_SUBSCRIBER:
         inc_service_subscriber_get(ctx->job.store, ctx->job.write.id, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_DELIVERIES:
+    case INC_R_DELIVERIES:
         inc_service_delivery_list(ctx->job.store, ctx->job.write.id, &page,
                                   res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_DEAD_LETTERS:
+    case INC_R_DEAD_LETTERS:
         inc_service_dead_list(ctx->job.store, &page, res);
         break;
 
-    default: /* NGX_HTTP_INCIDENT_R_QUEUE */
+    default: /* INC_R_QUEUE */
         inc_service_queue_stats(ctx->job.store, res);
         break;
     }
@@ -904,6 +816,10 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
     inc_page_t     page;
     inc_result_t  *res;
 
+    static ngx_http_incident_doc_t  status_doc = {
+        ngx_string("status"), ngx_http_incident_build_status, 0, "no-cache"
+    };
+
     res = &ctx->job.result;
 
     if (ctx->job.store == NULL) {
@@ -914,8 +830,9 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
 
     switch (ctx->resource) {
 
-    case NGX_HTTP_INCIDENT_R_INCIDENTS:
-        if (ngx_http_incident_parse_page(r, 1, &page, &field, &message)
+    case INC_R_INCIDENTS:
+        if (ngx_http_incident_parse_page(r, INC_STATES_INCIDENT, &page,
+                                         &field, &message)
             != NGX_OK)
         {
             goto bad_query;
@@ -924,22 +841,23 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
         inc_service_incident_list(ctx->job.store, &ctx->job.ictx, &page, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_INCIDENT:
+    case INC_R_INCIDENT:
         inc_service_incident_get(ctx->job.store, &ctx->job.ictx,
                                  ctx->job.write.id, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_UPDATES:
+    case INC_R_UPDATES:
         inc_service_update_list(ctx->job.store, ctx->job.write.id, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_UPDATE:
+    case INC_R_UPDATE:
         inc_service_update_get(ctx->job.store, ctx->job.write.id,
                                ctx->job.write.sub_id, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_COMPONENTS:
-        if (ngx_http_incident_parse_page(r, 0, &page, &field, &message)
+    case INC_R_COMPONENTS:
+        if (ngx_http_incident_parse_page(r, INC_STATES_NONE, &page,
+                                         &field, &message)
             != NGX_OK)
         {
             goto bad_query;
@@ -948,19 +866,20 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
         inc_service_component_list(ctx->job.store, &page, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_COMPONENT:
+    case INC_R_COMPONENT:
         inc_service_component_get(ctx->job.store, ctx->job.write.id, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_STATUS:
-        return ngx_http_incident_status(r, ctx);
+    case INC_R_STATUS:
+        return ngx_http_incident_cached_doc(r, ctx, &status_doc);
 
-    case NGX_HTTP_INCIDENT_R_SETTINGS:
+    case INC_R_SETTINGS:
         inc_service_settings(ctx->job.store, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_MAINTENANCES:
-        if (ngx_http_incident_parse_page(r, 2, &page, &field, &message)
+    case INC_R_MAINTENANCES:
+        if (ngx_http_incident_parse_page(r, INC_STATES_MAINTENANCE, &page,
+                                         &field, &message)
             != NGX_OK)
         {
             goto bad_query;
@@ -970,34 +889,35 @@ ngx_http_incident_api_read(ngx_http_request_t *r,
                                      res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_MAINTENANCE:
+    case INC_R_MAINTENANCE:
         inc_service_maintenance_get(ctx->job.store, &ctx->job.ictx,
                                     ctx->job.write.id, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_MAINT_UPDATES:
+    case INC_R_MAINT_UPDATES:
         inc_service_maintenance_updates(ctx->job.store, ctx->job.write.id,
                                         res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_MAINT_UPDATE:
+    case INC_R_MAINT_UPDATE:
         inc_service_maintenance_update_get(ctx->job.store, ctx->job.write.id,
                                            ctx->job.write.sub_id, res);
         break;
 
-    case NGX_HTTP_INCIDENT_R_SUBSCRIBERS:
-    case NGX_HTTP_INCIDENT_R_SUBSCRIBER:
-    case NGX_HTTP_INCIDENT_R_DELIVERIES:
-    case NGX_HTTP_INCIDENT_R_DEAD_LETTERS:
-    case NGX_HTTP_INCIDENT_R_QUEUE:
+    case INC_R_SUBSCRIBERS:
+    case INC_R_SUBSCRIBER:
+    case INC_R_DELIVERIES:
+    case INC_R_DEAD_LETTERS:
+    case INC_R_QUEUE:
         return ngx_http_incident_api_private(r, ctx);
 
-    default: /* NGX_HTTP_INCIDENT_R_AUDIT */
+    default: /* INC_R_AUDIT */
         if (ngx_http_incident_authenticate(r) == NULL) {
             return ngx_http_incident_unauthorized(r);
         }
 
-        if (ngx_http_incident_parse_page(r, 0, &page, &field, &message)
+        if (ngx_http_incident_parse_page(r, INC_STATES_NONE, &page,
+                                         &field, &message)
             != NGX_OK)
         {
             goto bad_query;
@@ -1080,6 +1000,29 @@ ngx_http_incident_parse_json(ngx_http_request_t *r, ngx_str_t *body)
 }
 
 
+static void
+ngx_http_incident_alertmanager_parse(ngx_http_request_t *r, cJSON *in,
+    ngx_http_incident_api_ctx_t *ctx, cJSON *errors)
+{
+    ngx_uint_t                     n;
+    inc_am_severity_t             *map;
+    ngx_http_incident_loc_conf_t  *ilcf;
+
+    ilcf = ngx_http_get_module_loc_conf(r, ngx_http_incident_module);
+
+    map = NULL;
+    n = 0;
+
+    if (ilcf->am_severities != NULL) {
+        map = ilcf->am_severities->elts;
+        n = ilcf->am_severities->nelts;
+    }
+
+    inc_am_parse(in, map, n, ctx->job.ictx.now, ctx->job.write.input,
+                 errors);
+}
+
+
 static ngx_int_t
 ngx_http_incident_api_write(ngx_http_request_t *r)
 {
@@ -1120,6 +1063,13 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
                                              NULL);
         }
 
+        if (ngx_strlchr(body.data, body.data + body.len, '\0') != NULL) {
+            /* a C string would end there: refused, not stored cut short */
+            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
+                                             "The body must not contain "
+                                             "NUL bytes.", NULL);
+        }
+
         if (ngx_http_incident_has_nul_escape(&body)) {
             return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
                                              "Strings must not contain "
@@ -1152,8 +1102,13 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
-        inc_service_validate(ctx->job.write.op, in, ctx->job.ictx.now,
-                             ctx->job.write.input, errors);
+        if (ctx->job.write.op == INC_OP_ALERTMANAGER) {
+            ngx_http_incident_alertmanager_parse(r, in, ctx, errors);
+
+        } else {
+            inc_service_validate(ctx->job.write.op, in, ctx->job.ictx.now,
+                                 ctx->job.write.input, errors);
+        }
 
         if (cJSON_GetArraySize(errors)) {
             /* one entry per bad field: unknown ids are named too */

@@ -48,6 +48,15 @@ inc_json_add_time(cJSON *obj, const char *name, time_t t)
 }
 
 
+void
+inc_json_add(cJSON *obj, const char *name, cJSON *item)
+{
+    if (!cJSON_AddItemToObject(obj, name, item)) {
+        cJSON_Delete(item);
+    }
+}
+
+
 static void
 inc_json_copy(cJSON *to, const cJSON *from, const char *name)
 {
@@ -60,7 +69,7 @@ inc_json_copy(cJSON *to, const cJSON *from, const char *name)
         return;
     }
 
-    cJSON_AddItemToObject(to, name, cJSON_Duplicate(item, 1));
+    inc_json_add(to, name, cJSON_Duplicate(item, 1));
 }
 
 
@@ -72,7 +81,7 @@ inc_json_copy_ids(cJSON *to, const cJSON *from, const char *name)
     item = cJSON_GetObjectItemCaseSensitive(from, name);
 
     if (cJSON_IsArray(item)) {
-        cJSON_AddItemToObject(to, name, cJSON_Duplicate(item, 1));
+        inc_json_add(to, name, cJSON_Duplicate(item, 1));
 
     } else {
         cJSON_AddArrayToObject(to, name);
@@ -146,7 +155,7 @@ inc_json_incident(const cJSON *rec, cJSON *updates, const char *base_url)
         updates = cJSON_CreateArray();
     }
 
-    cJSON_AddItemToObject(inc, "updates", updates);
+    inc_json_add(inc, "updates", updates);
 
     return inc;
 }
@@ -238,7 +247,7 @@ inc_json_problem(int status, const char *detail, cJSON *errors)
     cJSON_AddStringToObject(p, "detail", detail);
 
     if (errors != NULL) {
-        cJSON_AddItemToObject(p, "errors", errors);
+        inc_json_add(p, "errors", errors);
     }
 
     return p;
@@ -258,7 +267,7 @@ inc_json_list(cJSON *data, uint64_t next_cursor)
         return NULL;
     }
 
-    cJSON_AddItemToObject(list, "data", data);
+    inc_json_add(list, "data", data);
 
     if (next_cursor) {
         snprintf(buf, sizeof(buf), "%llu", (unsigned long long) next_cursor);

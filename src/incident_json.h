@@ -14,6 +14,9 @@
 
 void inc_json_add_time(cJSON *obj, const char *name, time_t t);
 
+/* adds "item", or frees it when there is no memory for the member */
+void inc_json_add(cJSON *obj, const char *name, cJSON *item);
+
 cJSON *inc_json_update(const cJSON *rec);
 cJSON *inc_json_incident(const cJSON *rec, cJSON *updates,
     const char *base_url);

@@ -88,10 +88,10 @@ inc_json_maintenance(const cJSON *rec, cJSON *updates, const char *base_url)
     cJSON_AddStringToObject(m, "kind", "maintenance");
     cJSON_AddStringToObject(m, "title", inc_rec_str(rec, "title"));
     cJSON_AddStringToObject(m, "status", inc_rec_str(rec, "status"));
-    cJSON_AddItemToObject(m, "componentIds",
-                          inc_field(rec, "componentIds")
-                          ? cJSON_Duplicate(inc_field(rec, "componentIds"), 1)
-                          : cJSON_CreateArray());
+    inc_json_add(m, "componentIds",
+                 inc_field(rec, "componentIds")
+                 ? cJSON_Duplicate(inc_field(rec, "componentIds"), 1)
+                 : cJSON_CreateArray());
     inc_json_add_time(m, "scheduledFor", inc_rec_time(rec, "scheduledFor"));
     inc_json_add_time(m, "scheduledUntil",
                       inc_rec_time(rec, "scheduledUntil"));
@@ -109,8 +109,7 @@ inc_json_maintenance(const cJSON *rec, cJSON *updates, const char *base_url)
     snprintf(url, sizeof(url), "%s/maintenances/%llu", base_url,
              (unsigned long long) inc_rec_id(rec, "id"));
     cJSON_AddStringToObject(m, "url", url);
-    cJSON_AddItemToObject(m, "updates",
-                          updates ? updates : cJSON_CreateArray());
+    inc_json_add(m, "updates", updates ? updates : cJSON_CreateArray());
 
     return m;
 }

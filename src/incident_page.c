@@ -1,8 +1,9 @@
 /*
  * The public status page: /, /incidents/{id}, /history, /feed.atom,
- * /feed.rss and /live, relative to the location.  Every rendered answer is
- * cached per worker by the store's generation (and the day, for the uptime
- * bars), so a reload during an outage costs one generation read and a copy.
+ * /feed.rss, /live and the badges /badge.svg and /components/{id}/badge.svg,
+ * relative to the location.  Every rendered answer is cached per worker by
+ * the store's generation (and the day, for the uptime bars), so a reload
+ * during an outage costs one generation read and a copy.
  */
 
 #include <ngx_config.h>
@@ -10,16 +11,22 @@
 #include <ngx_http.h>
 
 #include "ngx_http_incident.h"
+#include "incident_model.h"
 #include "incident_store.h"
 #include "incident_service.h"
 #include "incident_uptime.h"
 #include "incident_render.h"
+#include "incident_render_badge.h"
+#include "incident_form.h"
+#include "incident_route.h"
 
-
-#define NGX_HTTP_INCIDENT_PAGE_CACHE                                          \
-    "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
 
 #define NGX_HTTP_INCIDENT_HTML  "text/html; charset=utf-8"
+
+/* READMEs are rendered through image proxies that honour max-age */
+#define NGX_HTTP_INCIDENT_BADGE_CACHE  "public, max-age=60"
+#define NGX_HTTP_INCIDENT_SVG          "image/svg+xml; charset=utf-8"
+#define NGX_HTTP_INCIDENT_LABEL_MAX    64      /* characters */
 
 
 typedef enum {
@@ -30,7 +37,8 @@ typedef enum {
     NGX_HTTP_INCIDENT_P_RSS,
     NGX_HTTP_INCIDENT_P_MAINTENANCE,
     NGX_HTTP_INCIDENT_P_ICS,
-    NGX_HTTP_INCIDENT_P_LIVE
+    NGX_HTTP_INCIDENT_P_LIVE,
+    NGX_HTTP_INCIDENT_P_BADGE          /* id: the component's, 0: overall */
 } ngx_http_incident_page_e;
 
 
@@ -44,6 +52,8 @@ typedef struct {
     inc_render_ctx_t           rc;
     inc_ctx_t                  ictx;
     time_t                     day;       /* part of the cache key */
+    inc_badge_style_t          style;
+    const char                *label;     /* ?label=, or NULL */
 } ngx_http_incident_page_t;
 
 
@@ -107,31 +117,99 @@ ngx_http_incident_page_route(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-#undef ngx_http_incident_is
-
-    if (len > 10 && ngx_strncmp(p, "incidents/", 10) == 0
-        && len - 10 <= 16 && p[10] != '0')
-    {
-        pg->page = NGX_HTTP_INCIDENT_P_INCIDENT;
-        pg->id = ngx_atoof(p + 10, len - 10);
-
-        if (pg->id != (uint64_t) NGX_ERROR && pg->id != 0) {
-            return NGX_OK;
-        }
+    if (ngx_http_incident_is("badge.svg")) {
+        pg->page = NGX_HTTP_INCIDENT_P_BADGE;
+        return NGX_OK;
     }
 
-    if (len > 13 && ngx_strncmp(p, "maintenances/", 13) == 0
-        && len - 13 <= 16 && p[13] != '0')
-    {
-        pg->page = NGX_HTTP_INCIDENT_P_MAINTENANCE;
-        pg->id = ngx_atoof(p + 13, len - 13);
+#undef ngx_http_incident_is
 
-        if (pg->id != (uint64_t) NGX_ERROR && pg->id != 0) {
-            return NGX_OK;
-        }
+    if (len > 10 && ngx_strncmp(p, "incidents/", 10) == 0) {
+        pg->page = NGX_HTTP_INCIDENT_P_INCIDENT;
+        pg->id = inc_route_id((char *) p + 10, len - 10);
+
+    } else if (len > 13 && ngx_strncmp(p, "maintenances/", 13) == 0) {
+        pg->page = NGX_HTTP_INCIDENT_P_MAINTENANCE;
+        pg->id = inc_route_id((char *) p + 13, len - 13);
+
+    } else if (len > 21 && ngx_strncmp(p, "components/", 11) == 0
+               && ngx_strncmp(p + len - 10, "/badge.svg", 10) == 0)
+    {
+        pg->page = NGX_HTTP_INCIDENT_P_BADGE;
+        pg->id = inc_route_id((char *) p + 11, len - 21);
+    }
+
+    if (pg->id != 0) {
+        return NGX_OK;
     }
 
     return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_incident_page_bad_request(ngx_http_request_t *r, const char *why)
+{
+    return ngx_http_incident_output(r, NGX_HTTP_BAD_REQUEST,
+                                    "text/plain; charset=utf-8", NULL, NULL,
+                                    (u_char *) why, ngx_strlen(why));
+}
+
+
+/*
+ * ?style= and ?label= of a badge, decoded as forms are ("+" a space, then
+ * percent escapes).  The label is a line of text: no control characters.
+ * Returns why they are refused, or NULL.
+ */
+static const char *
+ngx_http_incident_badge_args(ngx_http_request_t *r,
+    ngx_http_incident_page_t *pg)
+{
+    size_t       n;
+    cJSON       *args;
+    const char  *style, *label, *c;
+
+    pg->style = INC_BADGE_FLAT;
+
+    if (r->args.len == 0) {
+        return NULL;
+    }
+
+    args = ngx_http_incident_pool_json(r,
+               inc_form_parse((char *) r->args.data, r->args.len));
+    if (args == NULL) {
+        return "the query string is not UTF-8 text\n";
+    }
+
+    style = inc_form_value(args, "style");
+
+    if (style != NULL && ngx_strcmp(style, "flat-square") == 0) {
+        pg->style = INC_BADGE_FLAT_SQUARE;
+
+    } else if (style != NULL && ngx_strcmp(style, "flat") != 0) {
+        return "style must be \"flat\" or \"flat-square\"\n";
+    }
+
+    label = inc_form_value(args, "label");
+    if (label == NULL) {
+        return NULL;
+    }
+
+    for (c = label; *c; c++) {
+        if ((u_char) *c < 0x20 || *c == 0x7f) {
+            break;
+        }
+    }
+
+    n = inc_utf8_length(label);
+
+    if (n == 0 || n > NGX_HTTP_INCIDENT_LABEL_MAX || *c != '\0') {
+        return "label must be 1 to 64 characters on one line\n";
+    }
+
+    pg->label = label;
+
+    return NULL;
 }
 
 
@@ -287,6 +365,136 @@ ngx_http_incident_page_type(ngx_http_incident_page_e page)
 }
 
 
+/* a read that did not give the document: 404, or 503 and a log line */
+static ngx_int_t
+ngx_http_incident_page_failed(ngx_http_request_t *r,
+    ngx_http_incident_page_t *pg, inc_result_t *res)
+{
+    ngx_int_t  rc;
+
+    if (res->status == NGX_HTTP_NOT_FOUND) {
+        rc = ngx_http_incident_page_not_found(r, pg);
+
+    } else {
+        ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
+                      "incident_db failed: %s",
+                      res->store_error ? res->store_error : "no memory");
+        rc = NGX_HTTP_SERVICE_UNAVAILABLE;
+    }
+
+    inc_result_free(res);
+
+    return rc;
+}
+
+
+/*
+ * The badge from the store: the overall status under "status", or a
+ * component's effective status under its name; a ?label= replaces either.
+ * NULL with res->status 404 for a component that does not exist.
+ */
+static char *
+ngx_http_incident_badge_render(ngx_http_incident_page_t *pg,
+    inc_store_t *store, inc_result_t *res, size_t *len)
+{
+    const char  *status, *label;
+
+    if (pg->id == 0) {
+        inc_service_status(store, &pg->ictx, res);
+        label = "status";
+
+    } else {
+        inc_service_component_get(store, pg->id, res);
+        label = inc_rec_str(res->body, "name");
+    }
+
+    if (res->status != NGX_HTTP_OK) {
+        return NULL;
+    }
+
+    status = inc_rec_str(res->body, "status");
+
+    return inc_render_badge(pg->label ? pg->label : label,
+                            inc_enum_label(inc_component_statuses,
+                                           INC_COMP_COUNT, status),
+                            status, pg->style, len);
+}
+
+
+/*
+ * Cached like the pages, one entry per badge, style and label.  The ETag
+ * tells them apart too: "g<generation>-b<crc32 of the cache key>".
+ */
+static ngx_int_t
+ngx_http_incident_page_badge(ngx_http_request_t *r,
+    ngx_http_incident_page_t *pg, inc_store_t *store, uint64_t generation)
+{
+    char                      *text;
+    u_char                    *p;
+    size_t                     len;
+    ngx_str_t                  key, etag;
+    inc_result_t               res;
+    ngx_http_incident_text_t  *cached;
+
+    len = 3 * NGX_INT64_LEN + 4 + (pg->label ? ngx_strlen(pg->label) : 0);
+
+    key.data = ngx_pnalloc(r->pool, len);
+    if (key.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* "PAGE ID STYLE" and " =LABEL" when one is given */
+    p = ngx_sprintf(key.data, "%ui %uL %ui", (ngx_uint_t) pg->page, pg->id,
+                    (ngx_uint_t) pg->style);
+
+    if (pg->label) {
+        p = ngx_sprintf(p, " =%s", pg->label);
+    }
+
+    key.len = p - key.data;
+
+    cached = ngx_http_incident_cache_get(r, &key, generation, 0);
+
+    if (cached == NULL) {
+        text = ngx_http_incident_badge_render(pg, store, &res, &len);
+
+        if (res.status != NGX_HTTP_OK) {
+            return ngx_http_incident_page_failed(r, pg, &res);
+        }
+
+        generation = res.generation;
+        inc_result_free(&res);
+
+        if (text == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        cached = ngx_http_incident_cache_put(r, &key, generation, 0,
+                                             (u_char *) text, len);
+        free(text);
+
+        if (cached == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    etag.data = ngx_pnalloc(r->pool, NGX_INT64_LEN + 16);
+    if (etag.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    etag.len = ngx_sprintf(etag.data, "\"g%uL-b%08xD\"", generation,
+                           ngx_crc32_short(key.data, key.len))
+               - etag.data;
+
+    p = ngx_http_incident_text_data(cached, &len);
+
+    return ngx_http_incident_output_ref(r, NGX_HTTP_OK, NGX_HTTP_INCIDENT_SVG,
+                                        &etag, NGX_HTTP_INCIDENT_BADGE_CACHE,
+                                        p, len);
+}
+
+
 /*
  * Subscribing is offered when mail can be sent (incident_smtp); without
  * it the subscribe pages do not exist.
@@ -343,6 +551,7 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
     uint64_t                        generation;
     ngx_int_t                       rc;
     ngx_str_t                       key, etag, allow;
+    const char                     *why;
     inc_result_t                    res;
     ngx_http_incident_text_t       *cached;
     ngx_http_incident_page_t        pg;
@@ -384,6 +593,13 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
         return ngx_http_incident_page_not_found(r, &pg);
     }
 
+    if (pg.page == NGX_HTTP_INCIDENT_P_BADGE) {
+        why = ngx_http_incident_badge_args(r, &pg);
+        if (why != NULL) {
+            return ngx_http_incident_page_bad_request(r, why);
+        }
+    }
+
     if (imcf->store == NULL
         || inc_store_generation(imcf->store, &generation) != INC_OK)
     {
@@ -409,6 +625,10 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
         return ngx_http_incident_page_live(r, generation, &etag);
     }
 
+    if (pg.page == NGX_HTTP_INCIDENT_P_BADGE) {
+        return ngx_http_incident_page_badge(r, &pg, imcf->store, generation);
+    }
+
     /* "PAGE ID BASE_PATH BASE_URL": the same page seen from another host
      * has other absolute links */
     len = 2 * NGX_INT64_LEN + 4 + ngx_strlen(pg.rc.base_path)
@@ -428,17 +648,8 @@ ngx_http_incident_page_handler(ngx_http_request_t *r)
     if (cached == NULL) {
         ngx_http_incident_page_doc(&pg, imcf->store, &res);
 
-        if (res.status == NGX_HTTP_NOT_FOUND) {
-            inc_result_free(&res);
-            return ngx_http_incident_page_not_found(r, &pg);
-        }
-
         if (res.status != NGX_HTTP_OK) {
-            ngx_log_error(NGX_LOG_CRIT, r->connection->log, 0,
-                          "incident_db failed: %s",
-                          res.store_error ? res.store_error : "no memory");
-            inc_result_free(&res);
-            return NGX_HTTP_SERVICE_UNAVAILABLE;
+            return ngx_http_incident_page_failed(r, &pg, &res);
         }
 
         generation = res.generation;

@@ -17,13 +17,7 @@
 typedef int (*inc_op_pt)(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 
-static int inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
-    const inc_write_t *w, inc_result_t *res);
-static int inc_op_incident_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
-    const inc_write_t *w, inc_result_t *res);
 static int inc_op_incident_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
-    const inc_write_t *w, inc_result_t *res);
-static int inc_op_update_create(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 static int inc_op_update_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
@@ -63,6 +57,7 @@ static const inc_op_pt  inc_ops[INC_OP_COUNT] = {
     inc_op_maintenance_patch,
     inc_op_maintenance_delete,
     inc_op_maintenance_update,
+    inc_op_alertmanager,
 };
 
 
@@ -148,11 +143,11 @@ inc_set(cJSON *obj, const char *name, cJSON *item)
         return;
     }
 
-    if (cJSON_GetObjectItemCaseSensitive(obj, name) != NULL) {
-        cJSON_ReplaceItemInObjectCaseSensitive(obj, name, item);
+    if (cJSON_GetObjectItemCaseSensitive(obj, name) == NULL) {
+        inc_json_add(obj, name, item);
 
-    } else {
-        cJSON_AddItemToObject(obj, name, item);
+    } else if (!cJSON_ReplaceItemInObjectCaseSensitive(obj, name, item)) {
+        cJSON_Delete(item);
     }
 }
 
@@ -660,7 +655,7 @@ inc_incident_set_status(inc_txn_t *txn, const inc_ctx_t *ctx, uint64_t id,
 }
 
 
-static int
+int
 inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res)
 {
@@ -832,7 +827,7 @@ inc_incident_for_write(inc_txn_t *txn, const inc_write_t *w, cJSON **rec,
 }
 
 
-static int
+int
 inc_op_incident_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res)
 {
@@ -913,7 +908,7 @@ inc_op_incident_delete(inc_txn_t *txn, const inc_ctx_t *ctx,
 }
 
 
-static int
+int
 inc_op_update_create(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res)
 {

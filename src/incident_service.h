@@ -43,6 +43,7 @@ typedef enum {
     INC_OP_MAINT_PATCH,
     INC_OP_MAINT_DELETE,
     INC_OP_MAINT_UPDATE_CREATE,
+    INC_OP_ALERTMANAGER,         /* a notification of Alertmanager's */
     INC_OP_COUNT
 } inc_op_t;
 

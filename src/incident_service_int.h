@@ -52,6 +52,17 @@ int inc_op_maintenance_update(inc_txn_t *txn, const inc_ctx_t *ctx,
     const inc_write_t *w, inc_result_t *res);
 cJSON *inc_comp_doc(const inc_comp_t *c);
 
+int inc_op_incident_create(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_incident_patch(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+int inc_op_update_create(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+
+/* incidents from Alertmanager (incident_alertmanager.c) */
+int inc_op_alertmanager(inc_txn_t *txn, const inc_ctx_t *ctx,
+    const inc_write_t *w, inc_result_t *res);
+
 int inc_updates_doc(inc_txn_t *txn, uint64_t id, cJSON **out);
 int inc_timeline_doc(inc_txn_t *txn, inc_db_t db, uint64_t id,
     cJSON *(*doc)(const cJSON *rec), cJSON **out);

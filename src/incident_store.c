@@ -32,7 +32,7 @@ static const char  *inc_db_names[INC_DB_COUNT] = {
     "meta", "settings", "components", "incidents", "updates", "active",
     "audit", "status_log", "subscribers", "subscriber_email", "jobs",
     "dead", "deliveries", "maintenances", "maintenance_updates",
-    "maintenance_open"
+    "maintenance_open", "alert_groups"
 };
 
 
@@ -50,6 +50,7 @@ static inc_upgrade_pt  inc_upgrades[INC_SCHEMA_VERSION] = {
     inc_upgrade_secret,
     inc_upgrade_new_databases,       /* subscribers, the queue */
     inc_upgrade_new_databases,       /* scheduled maintenance */
+    inc_upgrade_new_databases,       /* Alertmanager groups */
 };
 
 
@@ -246,9 +247,9 @@ inc_upgrade_secret(inc_txn_t *txn)
 
 
 /*
- * schema 3 -> 4 (subscribers and the notification queue) and 4 -> 5
- * (scheduled maintenance) add databases, which are created when the store
- * opens: there is nothing to convert.
+ * schema 3 -> 4 (subscribers and the notification queue), 4 -> 5
+ * (scheduled maintenance) and 5 -> 6 (Alertmanager groups) add databases,
+ * which are created when the store opens: there is nothing to convert.
  */
 static int
 inc_upgrade_new_databases(inc_txn_t *txn)

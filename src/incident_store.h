@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 
-#define INC_SCHEMA_VERSION  5
+#define INC_SCHEMA_VERSION  6
 #define INC_SECRET_LEN      32
 
 
@@ -43,6 +43,7 @@ typedef enum {
     INC_DB_MAINTENANCES,
     INC_DB_MAINT_UPDATES,    /* key: maintenance id + update id */
     INC_DB_MAINT_OPEN,       /* maintenances not completed, empty values */
+    INC_DB_ALERT_GROUPS,     /* key: hex SHA-256 of an Alertmanager group */
     INC_DB_COUNT
 } inc_db_t;
 

@@ -18,6 +18,10 @@
 
 #define NGX_HTTP_INCIDENT_HASH_LEN  32
 
+/* public documents: an edge cache may serve them, even while we are down */
+#define NGX_HTTP_INCIDENT_PAGE_CACHE                                          \
+    "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
+
 
 typedef struct ngx_http_incident_text_s  ngx_http_incident_text_t;
 
@@ -62,6 +66,8 @@ typedef struct {
     ngx_array_t          *tokens;       /* ngx_http_incident_token_t */
     ngx_str_t             public_url;
     size_t                max_body;
+    ngx_flag_t            alertmanager;
+    ngx_array_t          *am_severities;  /* inc_am_severity_t */
 } ngx_http_incident_loc_conf_t;
 
 

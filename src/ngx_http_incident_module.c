@@ -8,6 +8,9 @@
 
 #include "ngx_http_incident.h"
 #include "incident_mail.h"
+#include "incident_model.h"
+#include "incident_alertmanager.h"
+#include "incident_route.h"
 
 
 #define NGX_HTTP_INCIDENT_DEFAULT_SIZE  (64 * 1024 * 1024)
@@ -18,6 +21,8 @@ static void *ngx_http_incident_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_incident_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_incident_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static char *ngx_http_incident_alertmanager_impact(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_incident_db(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_incident_api(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -170,6 +175,20 @@ static ngx_command_t  ngx_http_incident_commands[] = {
       offsetof(ngx_http_incident_loc_conf_t, max_body),
       NULL },
 
+    { ngx_string("incident_alertmanager"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_incident_loc_conf_t, alertmanager),
+      NULL },
+
+    { ngx_string("incident_alertmanager_impact"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE2,
+      ngx_http_incident_alertmanager_impact,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -247,6 +266,8 @@ ngx_http_incident_create_loc_conf(ngx_conf_t *cf)
     ilcf->admin = NGX_CONF_UNSET;
     ilcf->tokens = NGX_CONF_UNSET_PTR;
     ilcf->max_body = NGX_CONF_UNSET_SIZE;
+    ilcf->alertmanager = NGX_CONF_UNSET;
+    ilcf->am_severities = NGX_CONF_UNSET_PTR;
 
     return ilcf;
 }
@@ -266,6 +287,8 @@ ngx_http_incident_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->tokens, prev->tokens, NULL);
     ngx_conf_merge_str_value(conf->public_url, prev->public_url, "");
     ngx_conf_merge_size_value(conf->max_body, prev->max_body, 64 * 1024);
+    ngx_conf_merge_value(conf->alertmanager, prev->alertmanager, 0);
+    ngx_conf_merge_ptr_value(conf->am_severities, prev->am_severities, NULL);
 
     imcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_incident_module);
 
@@ -285,6 +308,56 @@ ngx_http_incident_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                            "\"incident_api_max_body\" must not be zero");
         return NGX_CONF_ERROR;
     }
+
+    return NGX_CONF_OK;
+}
+
+
+/* incident_alertmanager_impact SEVERITY IMPACT; */
+static char *
+ngx_http_incident_alertmanager_impact(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_incident_loc_conf_t  *ilcf = conf;
+
+    ngx_int_t           impact;
+    ngx_str_t          *value;
+    inc_am_severity_t  *entry;
+
+    value = cf->args->elts;
+
+    impact = inc_enum_find(inc_impacts, INC_IMPACT_COUNT,
+                           (char *) value[2].data);
+    if (impact < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\": the impact \"%V\" is not one of "
+                           "critical, major, minor, none",
+                           &cmd->name, &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (value[1].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" needs a severity label value",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ilcf->am_severities == NGX_CONF_UNSET_PTR) {
+        ilcf->am_severities = ngx_array_create(cf->pool, 4,
+                                               sizeof(inc_am_severity_t));
+        if (ilcf->am_severities == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    entry = ngx_array_push(ilcf->am_severities);
+    if (entry == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    entry->severity = (char *) value[1].data;
+    entry->impact = (int) impact;
 
     return NGX_CONF_OK;
 }
@@ -431,65 +504,27 @@ ngx_http_incident_admin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-static ngx_int_t
-ngx_http_incident_hex_decode(u_char *dst, u_char *src, size_t len)
-{
-    u_char      c, v;
-    ngx_uint_t  i;
-
-    for (i = 0; i < len; i++) {
-        c = ngx_tolower(src[i]);
-
-        if (c >= '0' && c <= '9') {
-            v = (u_char) (c - '0');
-
-        } else if (c >= 'a' && c <= 'f') {
-            v = (u_char) (c - 'a' + 10);
-
-        } else {
-            return NGX_ERROR;
-        }
-
-        if (i % 2 == 0) {
-            dst[i / 2] = (u_char) (v << 4);
-
-        } else {
-            dst[i / 2] |= v;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
 /* one "NAME:SHA256HEX" line; blank lines and "#" comments are skipped */
 static char *
 ngx_http_incident_token_line(ngx_conf_t *cf, ngx_str_t *file,
     ngx_uint_t line, u_char *p, u_char *last, ngx_array_t *tokens)
 {
-    u_char                     *colon;
+    ngx_int_t                   rc;
+    inc_token_line_t            parsed;
     ngx_http_incident_token_t  *t;
 
-    while (p < last && (*p == ' ' || *p == '\t' || *p == '\r')) {
-        p++;
-    }
+    rc = inc_token_line((char *) p, last - p, &parsed);
 
-    while (last > p && (last[-1] == ' ' || last[-1] == '\t'
-                        || last[-1] == '\r'))
-    {
-        last--;
-    }
-
-    if (p == last || *p == '#') {
+    if (rc == 0) {
         return NGX_CONF_OK;
     }
 
-    colon = ngx_strlchr(p, last, ':');
-
-    if (colon == NULL || colon == p
-        || last - colon - 1 != 2 * NGX_HTTP_INCIDENT_HASH_LEN)
-    {
-        goto invalid;
+    if (rc < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"incident_api_tokens\" file \"%V\" line %ui: "
+                           "expected NAME:SHA256HEX (64 hex digits)",
+                           file, line);
+        return NGX_CONF_ERROR;
     }
 
     t = ngx_array_push(tokens);
@@ -497,33 +532,19 @@ ngx_http_incident_token_line(ngx_conf_t *cf, ngx_str_t *file,
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_incident_hex_decode(t->hash, colon + 1,
-                                     2 * NGX_HTTP_INCIDENT_HASH_LEN)
-        != NGX_OK)
-    {
-        goto invalid;
-    }
+    ngx_memcpy(t->hash, parsed.hash, NGX_HTTP_INCIDENT_HASH_LEN);
 
-    t->name.len = colon - p;
+    t->name.len = parsed.name_len;
     t->name.data = ngx_pnalloc(cf->pool, t->name.len + 1);
     if (t->name.data == NULL) {
         return NGX_CONF_ERROR;
     }
 
     /* NUL-terminated: the store records it as the writer's name */
-    ngx_memcpy(t->name.data, p, t->name.len);
+    ngx_memcpy(t->name.data, parsed.name, t->name.len);
     t->name.data[t->name.len] = '\0';
 
     return NGX_CONF_OK;
-
-invalid:
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "\"incident_api_tokens\" file \"%V\" line %ui: "
-                       "expected NAME:SHA256HEX (64 hex digits)",
-                       file, line);
-
-    return NGX_CONF_ERROR;
 }
 
 
