@@ -561,6 +561,50 @@ inc_comps_load(inc_txn_t *txn, inc_comps_t *cs)
 }
 
 
+/* the page's overall status, a component status; -1 without memory */
+int
+inc_comps_overall(const inc_comps_t *cs)
+{
+    int                     overall;
+    size_t                  i;
+    inc_component_state_t  *states;
+
+    states = malloc((cs->n + 1) * sizeof(inc_component_state_t));
+    if (states == NULL) {
+        return -1;
+    }
+
+    for (i = 0; i < cs->n; i++) {
+        states[i] = cs->comps[i].state;
+    }
+
+    overall = inc_overall_status(states, cs->n, cs->unlinked, cs->nunlinked);
+    free(states);
+
+    return overall;
+}
+
+
+/* "status" and "description" of the page, as /api/v1/status has them */
+int
+inc_overall_doc(const inc_comps_t *cs, cJSON *doc)
+{
+    int  overall;
+
+    overall = inc_comps_overall(cs);
+    if (overall < 0) {
+        return INC_ERROR;
+    }
+
+    cJSON_AddStringToObject(doc, "status",
+                            inc_component_statuses[overall].value);
+    cJSON_AddStringToObject(doc, "description",
+                            inc_overall_descriptions[overall]);
+
+    return INC_OK;
+}
+
+
 cJSON *
 inc_comp_doc(const inc_comp_t *c)
 {
@@ -1998,13 +2042,12 @@ void
 inc_service_status(inc_store_t *store, const inc_ctx_t *ctx,
     inc_result_t *res)
 {
-    int                     rc, overall;
-    cJSON                  *doc, *comps, *active, *rec, *inc;
-    size_t                  i;
-    inc_txn_t               txn;
-    inc_iter_t              it;
-    inc_comps_t             cs;
-    inc_component_state_t  *states;
+    int           rc;
+    cJSON        *doc, *comps, *active, *rec, *inc;
+    size_t        i;
+    inc_txn_t     txn;
+    inc_iter_t    it;
+    inc_comps_t   cs;
 
     if (inc_read_begin(store, &txn, res) != INC_OK) {
         return;
@@ -2016,13 +2059,13 @@ inc_service_status(inc_store_t *store, const inc_ctx_t *ctx,
         return;
     }
 
-    states = malloc((cs.n + 1) * sizeof(inc_component_state_t));
     doc = cJSON_CreateObject();
     comps = cJSON_CreateArray();
     active = cJSON_CreateArray();
 
-    if (states == NULL || doc == NULL || comps == NULL || active == NULL) {
-        free(states);
+    if (doc == NULL || comps == NULL || active == NULL
+        || inc_overall_doc(&cs, doc) != INC_OK)
+    {
         cJSON_Delete(comps);
         cJSON_Delete(active);
         inc_comps_free(&cs);
@@ -2031,19 +2074,11 @@ inc_service_status(inc_store_t *store, const inc_ctx_t *ctx,
     }
 
     for (i = 0; i < cs.n; i++) {
-        states[i] = cs.comps[i].state;
         cJSON_AddItemToArray(comps, inc_comp_doc(&cs.comps[i]));
     }
 
-    overall = inc_overall_status(states, cs.n, cs.unlinked, cs.nunlinked);
-
-    free(states);
     inc_comps_free(&cs);
 
-    cJSON_AddStringToObject(doc, "status",
-                            inc_component_statuses[overall].value);
-    cJSON_AddStringToObject(doc, "description",
-                            inc_overall_descriptions[overall]);
     cJSON_AddItemToObject(doc, "components", comps);
     cJSON_AddItemToObject(doc, "activeIncidents", active);
     inc_json_add_time(doc, "updatedAt", inc_txn_updated_at(&txn));

@@ -30,6 +30,8 @@ int inc_comps_load(inc_txn_t *txn, inc_comps_t *cs);
 void inc_comps_free(inc_comps_t *cs);
 inc_comp_t *inc_comps_find(inc_comps_t *cs, uint64_t id);
 int inc_comps_add_unlinked(inc_comps_t *cs, int impact);
+int inc_comps_overall(const inc_comps_t *cs);
+int inc_overall_doc(const inc_comps_t *cs, cJSON *doc);
 
 /* scheduled maintenance (incident_maintenance.c) */
 int inc_maintenance_link(inc_txn_t *txn, inc_comps_t *cs);

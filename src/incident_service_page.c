@@ -394,34 +394,6 @@ inc_page_components(inc_comps_t *cs)
 }
 
 
-static int
-inc_page_overall(inc_comps_t *cs, cJSON *doc)
-{
-    int                     overall;
-    size_t                  i;
-    inc_component_state_t  *states;
-
-    states = malloc((cs->n + 1) * sizeof(inc_component_state_t));
-    if (states == NULL) {
-        return INC_ERROR;
-    }
-
-    for (i = 0; i < cs->n; i++) {
-        states[i] = cs->comps[i].state;
-    }
-
-    overall = inc_overall_status(states, cs->n, cs->unlinked, cs->nunlinked);
-    free(states);
-
-    cJSON_AddStringToObject(doc, "status",
-                            inc_component_statuses[overall].value);
-    cJSON_AddStringToObject(doc, "description",
-                            inc_overall_descriptions[overall]);
-
-    return INC_OK;
-}
-
-
 void
 inc_service_page_home(inc_store_t *store, const inc_ctx_t *ctx,
     inc_result_t *res)
@@ -460,7 +432,7 @@ inc_service_page_home(inc_store_t *store, const inc_ctx_t *ctx,
         return;
     }
 
-    rc = inc_page_overall(&cs, doc);
+    rc = inc_overall_doc(&cs, doc);
     inc_json_add_time(doc, "updatedAt", inc_txn_updated_at(&txn));
 
     comps = cJSON_AddArrayToObject(doc, "components");

@@ -386,29 +386,6 @@ inc_v2_comps_map(inc_v2_t *v2, inc_comps_t *cs)
 }
 
 
-static int
-inc_v2_overall(inc_v2_t *v2, const inc_comps_t *cs)
-{
-    size_t                  i;
-    inc_component_state_t  *states;
-
-    states = malloc((cs->n + 1) * sizeof(inc_component_state_t));
-    if (states == NULL) {
-        return INC_ERROR;
-    }
-
-    for (i = 0; i < cs->n; i++) {
-        states[i] = cs->comps[i].state;
-    }
-
-    v2->overall = inc_overall_status(states, cs->n, cs->unlinked,
-                                     cs->nunlinked);
-    free(states);
-
-    return INC_OK;
-}
-
-
 /* every document needs the page's components: incidents show them */
 static int
 inc_v2_comps_load(inc_v2_t *v2)
@@ -426,7 +403,8 @@ inc_v2_comps_load(inc_v2_t *v2)
     rc = v2->comps ? inc_v2_comps_map(v2, &cs) : INC_ERROR;
 
     if (rc == INC_OK) {
-        rc = inc_v2_overall(v2, &cs);
+        v2->overall = inc_comps_overall(&cs);
+        rc = v2->overall < 0 ? INC_ERROR : INC_OK;
     }
 
     inc_comps_free(&cs);

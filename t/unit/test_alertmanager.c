@@ -21,6 +21,7 @@
 #define BASE_URL  "https://status.example.com"
 
 #include "store_env.h"
+#include "doc_env.h"
 
 
 #define ALERT(status, name, severity, component, fp, starts)                 \
@@ -65,17 +66,6 @@ parse(const char *text, int *errors)
     cJSON_Delete(err);
 
     return out;
-}
-
-
-static const char *
-S(const cJSON *j, const char *name)
-{
-    const cJSON  *item;
-
-    item = cJSON_GetObjectItemCaseSensitive(j, name);
-
-    return cJSON_IsString(item) ? item->valuestring : "(not a string)";
 }
 
 
@@ -269,17 +259,6 @@ test_digest(void)
 
 /* the operation on a store */
 
-static uint64_t
-generation(env_t *e)
-{
-    uint64_t  g;
-
-    g = 0;
-    inc_store_generation(e->store, &g);
-
-    return g;
-}
-
 
 /* a notification delivered; returns the HTTP status */
 static int
@@ -330,35 +309,6 @@ newest_update(env_t *e)
 }
 
 
-static int
-write_plain(env_t *e, inc_op_t op, uint64_t id, const char *text)
-{
-    cJSON        *in, *out, *errors;
-    inc_write_t   w;
-
-    in = cJSON_Parse(text);
-    out = cJSON_CreateObject();
-    errors = cJSON_CreateArray();
-
-    inc_service_validate(op, in, e->ctx.now, out, errors);
-
-    w.op = op;
-    w.id = id;
-    w.sub_id = 0;
-    w.input = out;
-
-    inc_result_free(&e->res);
-    memset(&e->res, 0, sizeof(inc_result_t));
-    inc_service_write(e->store, &e->ctx, &w, &e->res);
-
-    cJSON_Delete(in);
-    cJSON_Delete(out);
-    cJSON_Delete(errors);
-
-    return e->res.status;
-}
-
-
 #define FIRING_A                                                             \
     NOTE("firing", "{}:{alertname=\\\"DB\\\"}",                              \
          ALERT("firing", "DB", "warning", "database", "f1",                  \
@@ -392,8 +342,8 @@ test_lifecycle(void)
 
     e.ctx.actor = "alertmanager";
 
-    write_plain(&e, INC_OP_COMPONENT_CREATE, 0, "{\"name\": \"Database\"}");
-    write_plain(&e, INC_OP_COMPONENT_CREATE, 0, "{\"name\": \"Web\"}");
+    wr(&e, INC_OP_COMPONENT_CREATE, 0, 0, "{\"name\": \"Database\"}");
+    wr(&e, INC_OP_COMPONENT_CREATE, 0, 0, "{\"name\": \"Web\"}");
 
     is_int(deliver(&e, FIRING_A), 201, "a firing group opens an incident");
     is_str(action(&e), "created", "created");
@@ -408,10 +358,10 @@ test_lifecycle(void)
        "subscribers are told");
     is_str(e.res.location, "/api/v1/incidents/1", "its location");
 
-    g = generation(&e);
+    g = gen(&e);
     is_int(deliver(&e, FIRING_A), 200, "the same notification again");
     is_str(action(&e), "unchanged", "changes nothing");
-    is_int(generation(&e), g, "not even the generation");
+    is_int(gen(&e), g, "not even the generation");
     is_int(cJSON_GetArraySize(cJSON_GetObjectItem(incident(&e), "updates")),
            1, "no update was added");
 
@@ -442,7 +392,7 @@ test_lifecycle(void)
 
     /* an operator takes over */
     e.ctx.actor = "oncall";
-    is_int(write_plain(&e, INC_OP_UPDATE_CREATE, 2,
+    is_int(wr(&e, INC_OP_UPDATE_CREATE, 2, 0,
                        "{\"status\": \"identified\", \"message\": \"Ours.\"}"),
            201, "an operator posts an update");
     e.ctx.actor = "alertmanager";
@@ -464,7 +414,7 @@ test_lifecycle(void)
     ok(cJSON_IsNull(cJSON_GetObjectItem(e.res.body, "incident")),
        "with no incident");
 
-    is_int(write_plain(&e, INC_OP_INCIDENT_DELETE, 2, "{}"), 204,
+    is_int(wr(&e, INC_OP_INCIDENT_DELETE, 2, 0, NULL), 204,
            "the operator deletes the incident");
     is_int(deliver(&e, NOTE("firing", "{}:{alertname=\\\"DB\\\"}",
                             ALERT("firing", "DB", "warning", "database",

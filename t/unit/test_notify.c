@@ -39,6 +39,7 @@
 #define BASE_URL  "https://status.example.com"
 
 #include "store_env.h"
+#include "doc_env.h"
 
 
 #define MAIL_FROM  "Status <status@example.com>"
@@ -46,18 +47,6 @@
 
 
 /* scratch strings */
-
-static char *
-scratch(void)
-{
-    static int   next;
-    static char  bufs[16][8192];
-
-    next = (next + 1) % 16;
-    bufs[next][0] = '\0';
-
-    return bufs[next];
-}
 
 
 static char *
@@ -679,88 +668,6 @@ static int
 has(const char *s, const char *needle)
 {
     return s != NULL && strstr(s, needle) != NULL;
-}
-
-
-/* JSON paths: "a.0.b" */
-static const cJSON *
-at(const cJSON *j, const char *path)
-{
-    char         name[64];
-    size_t       len;
-    const char  *dot;
-
-    while (j != NULL && *path) {
-        dot = strchr(path, '.');
-        len = dot ? (size_t) (dot - path) : strlen(path);
-
-        if (len >= sizeof(name)) {
-            return NULL;
-        }
-
-        memcpy(name, path, len);
-        name[len] = '\0';
-
-        if (cJSON_IsArray(j)) {
-            j = cJSON_GetArrayItem(j, atoi(name));
-        } else {
-            j = cJSON_GetObjectItemCaseSensitive(j, name);
-        }
-
-        path += len + (dot ? 1 : 0);
-    }
-
-    return j;
-}
-
-
-static const char *
-S(const cJSON *j, const char *path)
-{
-    const cJSON  *item;
-
-    item = at(j, path);
-
-    if (item == NULL) {
-        return "(missing)";
-    }
-
-    if (cJSON_IsNull(item)) {
-        return "(null)";
-    }
-
-    return cJSON_IsString(item) ? item->valuestring : "(not a string)";
-}
-
-
-static long long
-N(const cJSON *j, const char *path)
-{
-    const cJSON  *item;
-
-    item = at(j, path);
-
-    if (item == NULL) {
-        return -2;
-    }
-
-    if (cJSON_IsNull(item)) {
-        return -1;
-    }
-
-    return cJSON_IsNumber(item) ? (long long) item->valuedouble : -3;
-}
-
-
-static const char *
-B(const cJSON *j, const char *path)
-{
-    const cJSON  *item;
-
-    item = at(j, path);
-
-    return cJSON_IsTrue(item) ? "true"
-           : cJSON_IsFalse(item) ? "false" : "(not a boolean)";
 }
 
 
@@ -2163,93 +2070,6 @@ typedef struct {
 
 static unsigned char      q_secret[INC_SECRET_LEN];
 static inc_queue_conf_t   qconf;
-
-
-static uint64_t
-gen(env_t *e)
-{
-    uint64_t  g;
-
-    g = 0;
-    inc_store_generation(e->store, &g);
-
-    return g;
-}
-
-
-static inc_result_t *
-R(env_t *e)
-{
-    inc_result_free(&e->res);
-    memset(&e->res, 0, sizeof(inc_result_t));
-    e->invalid = 0;
-
-    return &e->res;
-}
-
-
-/* a write as the handler does it; body NULL for none */
-static TAP_FMT(5, 6) int
-wr(env_t *e, inc_op_t op, uint64_t id, uint64_t sub, const char *fmt, ...)
-{
-    char         *body;
-    cJSON        *in, *out, *errors;
-    va_list       args;
-    inc_write_t   w;
-
-    R(e);
-
-    w.op = op;
-    w.id = id;
-    w.sub_id = sub;
-    w.input = NULL;
-
-    out = NULL;
-
-    if (fmt != NULL) {
-        body = malloc(65536);
-        if (body == NULL) {
-            abort();
-        }
-
-        va_start(args, fmt);
-        vsnprintf(body, 65536, fmt, args);
-        va_end(args);
-
-        in = parse(body);
-        free(body);
-
-        out = cJSON_CreateObject();
-        errors = cJSON_CreateArray();
-
-        inc_service_validate(op, in, e->ctx.now, out, errors);
-
-        cJSON_Delete(in);
-
-        if (cJSON_GetArraySize(errors)) {
-            w.input = out;
-            inc_service_check_references(e->store, &w, errors);
-            cJSON_Delete(out);
-            inc_result_problem(&e->res, 422, "Some fields are invalid; "
-                               "nothing was changed.", errors);
-            e->invalid = 1;
-            return 422;
-        }
-
-        cJSON_Delete(errors);
-        w.input = out;
-    }
-
-    inc_service_write(e->store, &e->ctx, &w, &e->res);
-    cJSON_Delete(out);
-
-    if (e->res.status >= 500) {
-        diag("write failed: %d %s", e->res.status,
-             e->res.store_error ? e->res.store_error : "");
-    }
-
-    return e->res.status;
-}
 
 
 static uint64_t

@@ -24,8 +24,7 @@
 #define BASE_URL  "https://status.example.com"
 
 #include "store_env.h"
-
-
+#include "doc_env.h"
 
 
 /* the members of each v2 object and their types (see shape()) */
@@ -50,75 +49,6 @@
 #define STATUS_SHAPE    "indicator:s description:s"
 
 
-/* the last result, freed, ready for the next call */
-static inc_result_t *
-R(env_t *e)
-{
-    inc_result_free(&e->res);
-    memset(&e->res, 0, sizeof(inc_result_t));
-    e->invalid = 0;
-
-    return &e->res;
-}
-
-
-/* a write as the handler does it: validated first */
-static TAP_FMT(5, 6) int
-wr(env_t *e, inc_op_t op, uint64_t id, uint64_t sub, const char *fmt, ...)
-{
-    char         body[4096];
-    cJSON       *in, *out, *errors;
-    va_list      args;
-    inc_write_t  w;
-
-    R(e);
-
-    va_start(args, fmt);
-    vsnprintf(body, sizeof(body), fmt, args);
-    va_end(args);
-
-    in = cJSON_Parse(body);
-    if (in == NULL) {
-        diag("the test's own JSON does not parse: %s", body);
-        abort();
-    }
-
-    out = cJSON_CreateObject();
-    errors = cJSON_CreateArray();
-
-    inc_service_validate(op, in, e->ctx.now, out, errors);
-    cJSON_Delete(in);
-
-    if (cJSON_GetArraySize(errors)) {
-        char  *s;
-
-        s = cJSON_PrintUnformatted(errors);
-        diag("invalid write %s: %s", body, s ? s : "?");
-        free(s);
-        cJSON_Delete(errors);
-        cJSON_Delete(out);
-        e->invalid = 1;
-        return 422;
-    }
-
-    cJSON_Delete(errors);
-
-    w.op = op;
-    w.id = id;
-    w.sub_id = sub;
-    w.input = out;
-
-    inc_service_write(e->store, &e->ctx, &w, &e->res);
-    cJSON_Delete(out);
-
-    if (e->res.status >= 300) {
-        diag("write %d failed: %d %s", (int) op, e->res.status, body);
-    }
-
-    return e->res.status;
-}
-
-
 /* a v2 document, or NULL */
 static const cJSON *
 v2(env_t *e, inc_v2_doc_t doc)
@@ -135,101 +65,6 @@ v2(env_t *e, inc_v2_doc_t doc)
 
 
 /* reading documents */
-
-/* "a.0.b": object members and array indexes */
-static const cJSON *
-at(const cJSON *j, const char *path)
-{
-    char         name[64];
-    size_t       len;
-    const char  *dot;
-
-    while (j != NULL && *path) {
-        dot = strchr(path, '.');
-        len = dot ? (size_t) (dot - path) : strlen(path);
-
-        if (len >= sizeof(name)) {
-            return NULL;
-        }
-
-        memcpy(name, path, len);
-        name[len] = '\0';
-
-        if (cJSON_IsArray(j)) {
-            j = cJSON_GetArrayItem(j, atoi(name));
-        } else {
-            j = cJSON_GetObjectItemCaseSensitive(j, name);
-        }
-
-        path += len + (dot ? 1 : 0);
-    }
-
-    return j;
-}
-
-
-static char *
-scratch(void)
-{
-    static int   next;
-    static char  bufs[16][1024];
-
-    next = (next + 1) % 16;
-
-    return bufs[next];
-}
-
-
-/* a string member, or "(null)", "(missing)", "(not a string)" */
-static const char *
-S(const cJSON *j, const char *path)
-{
-    const cJSON  *item;
-
-    item = at(j, path);
-
-    if (item == NULL) {
-        return "(missing)";
-    }
-
-    if (cJSON_IsNull(item)) {
-        return "(null)";
-    }
-
-    return cJSON_IsString(item) ? item->valuestring : "(not a string)";
-}
-
-
-/* a number member, or -1 for null, -2 missing, -3 not a number */
-static long long
-N(const cJSON *j, const char *path)
-{
-    const cJSON  *item;
-
-    item = at(j, path);
-
-    if (item == NULL) {
-        return -2;
-    }
-
-    if (cJSON_IsNull(item)) {
-        return -1;
-    }
-
-    return cJSON_IsNumber(item) ? (long long) item->valuedouble : -3;
-}
-
-
-static const char *
-B(const cJSON *j, const char *path)
-{
-    const cJSON  *item;
-
-    item = at(j, path);
-
-    return cJSON_IsTrue(item) ? "true"
-           : cJSON_IsFalse(item) ? "false" : "(not a boolean)";
-}
 
 
 /* "a,b": the "id"s (strings) of an array of objects, or its strings */
