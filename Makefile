@@ -29,6 +29,7 @@ TEST_DEPS    := perl lmdb-utils curl python3 python3-aiosmtpd python3-icalendar 
                 prometheus-alertmanager \
                 chromium
 BENCH_DEPS   := wrk curl perl gzip faketime nodejs
+FUZZ_DEPS    := clang libclang-rt-14-dev
 
 MODULE_SRCS  := $(wildcard $(ROOT)/src/*.c $(ROOT)/src/*.h) $(ROOT)/config
 
@@ -49,8 +50,9 @@ UNIT_TESTS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%.t,$(wildcard t/unit/test_*
 UNIT_CFLAGS  := -std=gnu99 -O1 -g -Wall -Wextra -Werror -Isrc -It/unit
 UNIT_LIBS    := -llmdb -lcjson -lcmark -lcrypto -lm
 
-.PHONY: all deps run-deps test-deps bench-deps run test unit http-test test-asan \
-        browser-test bench bench-notify clean
+.PHONY: all deps run-deps test-deps bench-deps fuzz-deps run test unit \
+        http-test test-asan http-test-asan fuzz fuzz-regressions \
+        browser-test bench bench-read bench-rss bench-notify clean
 
 all: $(MODULE)
 
@@ -83,6 +85,9 @@ test-deps: deps
 
 bench-deps: deps
 	$(call ensure_packages,$(BENCH_DEPS))
+
+fuzz-deps: deps
+	$(call ensure_packages,$(FUZZ_DEPS))
 
 # Configure a private copy of Debian's nginx sources with Debian's own flags
 # (threads on, binary compatible) and our addon; never write into NGX_SRC.
@@ -143,10 +148,12 @@ http-test: $(MODULE) test-deps
 browser-test: $(MODULE) test-deps
 	t/browser/run.sh
 
-test: test-deps
+test: test-deps fuzz-deps
 	$(MAKE) unit
 	$(MAKE) test-asan
+	$(MAKE) fuzz-regressions
 	$(MAKE) http-test
+	$(MAKE) http-test-asan
 	$(MAKE) browser-test
 
 # The unit tests again, under AddressSanitizer and UBSan.
@@ -156,8 +163,31 @@ SANITIZE     := -fsanitize=address,undefined -fno-sanitize-recover=all \
 test-asan:
 	$(MAKE) BUILD=$(BUILD)/asan EXTRA_CFLAGS='$(SANITIZE)' unit
 
+# The HTTP tests against the module built with ASan and UBSan, in Debian's
+# nginx with the runtimes preloaded: fails on any sanitizer report
+# (t/asan/run.sh; logs in build/asan-module/logs)
+http-test-asan: test-deps
+	t/asan/run.sh
+
+# libFuzzer targets (clang, ASan + UBSan) for every parser of untrusted
+# input: fuzz/regressions replayed, then FUZZ_SECONDS (30) per target
+fuzz: fuzz-deps
+	fuzz/run.sh
+
+# only the inputs that once failed, replayed through their targets
+fuzz-regressions: fuzz-deps
+	FUZZ_SECONDS=0 fuzz/run.sh
+
+# every benchmark, one table: build/bench-summary.md (bench/all.sh runs
+# bench/run.sh, bench/notify.sh and bench/rss.sh)
 bench: $(MODULE) bench-deps
+	bench/all.sh
+
+bench-read: $(MODULE) bench-deps
 	bench/run.sh
+
+bench-rss: $(MODULE) bench-deps
+	bench/rss.sh
 
 # bench/notify.sh installs its own peers (postfix's smtp-sink, preseeded so
 # that no mail daemon starts)

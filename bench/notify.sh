@@ -4,7 +4,8 @@
 # out to 10,000 email subscribers (into postfix's smtp-sink) and 1,000
 # webhook subscribers (a second nginx answering 204), on loopback.
 #
-#   make bench-notify            (builds the module, then runs this)
+#   make bench-notify            (builds the module, then runs this;
+#                                make bench runs it too, in bench/all.sh)
 #   bench/notify.sh              (ROUNDS=1 DURATION=5s for a quick look)
 #
 # It starts smtp-sink, the webhook receiver (Debian's nginx, "return 204"
@@ -41,7 +42,9 @@
 # >= 80 % of idle (the "during" window; the first-DURATION one is shown
 # too).  Both are judged on the median of the rounds.
 #
-# The summary is printed and written to build/bench-notify-summary.txt.
+# The summary is printed and written to build/bench-notify-summary.txt;
+# the figures bench/all.sh puts in its table, as "key value" lines, to
+# build/bench-notify.values.
 # Exit status 1 when something went wrong (mails or webhooks missing or
 # doubled, dead letters, errors in nginx's log); a missed target is
 # reported, not an error.
@@ -88,6 +91,7 @@ NOTIFY_CONF=${NOTIFY_CONF:-}
 NGINX_ENV=${NGINX_ENV:-}
 PERF=${PERF:-0}
 SUMMARY_FILE=$ROOT/build/bench-notify-summary.txt
+VALUES_FILE=$ROOT/build/bench-notify.values
 
 TARGET_MAIL_S=10
 TARGET_RATIO=0.80
@@ -1005,6 +1009,39 @@ FIRST_HDR=$(printf '%6s' "${DURATION_S}s")
 
 mkdir -p "$(dirname "$SUMMARY_FILE")"
 cp "$PREFIX/summary" "$SUMMARY_FILE"
+
+# the figures for bench/all.sh's table, "key value" a line
+{
+    echo "mails $MAILS"
+    echo "hooks $HOOKS"
+    echo "rounds $ROUNDS"
+    echo "workers $WORKERS"
+    echo "duration $DURATION"
+    echo "alone_mails $(v alone mails)"
+    echo "alone_hooks $(v alone hooks)"
+    echo "alone_mail_s $(v alone mail_all_s)"
+    echo "alone_hook_s $(v alone hook_all_s)"
+    echo "alone_settled_s $(v alone settled_s)"
+    echo "settled_s $MED_SETTLED"
+    echo "settled_worst_s $WORST_SETTLED"
+    echo "mail_s $MED_MAIL"
+    echo "hook_s $MED_HOOK"
+    echo "delivered_all $(for f in alone $(seq -f 'fanout-%g' 1 "$ROUNDS"); do
+             [ "$(v "$f" mails)" = "$MAILS" ] \
+                 && [ "$(v "$f" hooks)" = "$HOOKS" ] || echo 0
+         done | grep -q 0 && echo 0 || echo 1)"
+    echo "page_ratio $(calc 'printf "%.2f", a' "$MED_RATIO")"
+    echo "page_ratio_first $(calc 'printf "%.2f", a' "$MED_RATIO1")"
+    echo "page_idle_rps $(calc 'printf "%.0f", a' "$MED_IDLE")"
+    echo "page_during_rps $(calc 'printf "%.0f", a' "$MED_DURING")"
+    echo "target_mail_s $TARGET_MAIL_S"
+    echo "target_ratio $TARGET_RATIO"
+    echo "busy_start_pct $BUSY_START"
+    # the share of both CPUs that others took during the fan-outs, median
+    echo "others_pct_median $(per_round cpu_others_pct | median \
+                              | awk '{ printf "%.0f", $1 / 2 }')"
+    echo "problems ${#PROBLEMS[@]}"
+} > "$VALUES_FILE"
 
 echo
 cat "$PREFIX/summary"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 #
-# Benchmarks of ngx_incident_module on loopback: the status page and the
-# API against the same bytes served as static files, the page's live
-# updates with many open pages, and durable writes.
+# Benchmarks of ngx_incident_module on loopback: the status page, an
+# incident page, the Atom feed, the badge, the status API and Statuspage's
+# v2 summary against the same bytes served as static files, the page's
+# live updates with many open pages, durable writes, and reads under a
+# paced write load.
 #
-#   make bench                   (builds the module, then runs this)
+#   make bench                   (builds the module, then bench/all.sh
+#                                runs this, bench/notify.sh and bench/rss.sh)
 #   bench/run.sh [all|page|api]  (default all; DURATION=3s for a quick check)
 #
 # It seeds a store (20 components in 4 groups, 3 active incidents with 3
@@ -12,12 +15,15 @@
 # below), starts Debian's nginx with the module in a temp prefix and
 # measures:
 #
-#   read   (page, api) GET / of the status page and GET /api/v1/status,
-#          each against the very same bytes served as a static file by the
+#   read   (page) GET / of the status page, GET /incidents/51 (an active
+#          incident, 3 updates), GET /feed.atom and GET /badge.svg;
+#          (api) GET /api/v1/status and GET /api/v2/summary.json.  Each
+#          against the very same bytes served as a static file by the
 #          same nginx (open_file_cache, sendfile), alternating module and
 #          static ROUNDS times; we report the medians and the ratio
 #          module/static of requests/s.  Also the bytes of both, plain and
-#          through nginx's gzip filter.
+#          through nginx's gzip filter.  The badge and the v2 summary are
+#          measured when they answer 200 (else skipped, with a note).
 #   live   (page) LIVE_PAGES open pages poll /live like the page's script
 #          (bench/live.js, node); then LIVE_WRITES writes through the API:
 #          the time from each write's 201 until every page has seen the new
@@ -25,6 +31,12 @@
 #   write  (api) POST /api/v1/incidents/{id}/updates at low concurrency:
 #          durable updates/s (each 201 is a committed, fsynced LMDB
 #          transaction)
+#   paced  (api) GET /api/v1/status alone, then while
+#          bench/api-client.pl POSTs "resolved" updates to resolved
+#          incident 1 at PACED_RATE a second (50, on a schedule: Debian's
+#          wrk has no -R), alternating ROUNDS times: read p99 under that
+#          write load against reads alone (median of the rounds; the
+#          target is at most 2x)
 #   mixed  (api) GET /api/v1/status alone, then together with a write load
 #          (both wrk at once): read p99 without vs with writes, which run
 #          in nginx's thread pool.  Two write loads: "resolved" updates to a
@@ -33,13 +45,16 @@
 #          active incident (its timeline, in the status, grows with every
 #          write); a last reads-alone run shows what the grown body costs.
 #
-# The summary is printed and written to build/bench-summary.txt.
+# The summary is printed and written to build/bench-summary.txt; the
+# figures bench/all.sh puts in its table, as "key value" lines, to
+# build/bench-run.values.
 #
 # Environment:
 #   DURATION       length of every measured wrk run (default 10s)
 #   ROUNDS         module/static rounds of the read benchmark (default 3)
 #   READ_CONNS     wrk connections for reads (default 50)
 #   WRITE_CONNS    wrk connections for writes (default 4)
+#   PACED_RATE     writes a second of the paced write load (default 50)
 #   WARMUP         warm-up before the read runs, not measured (default 1s)
 #   LIVE_PAGES     open pages of the live benchmark (default 1000)
 #   LIVE_WRITES    writes the open pages must see (default 3)
@@ -60,11 +75,13 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 READ_CONNS=${READ_CONNS:-50}
 WRITE_CONNS=${WRITE_CONNS:-4}
+PACED_RATE=${PACED_RATE:-50}
 WARMUP=${WARMUP:-1s}
 LIVE_PAGES=${LIVE_PAGES:-1000}
 LIVE_WRITES=${LIVE_WRITES:-3}
 LIVE_STEADY=${LIVE_STEADY:-3}
 SUMMARY_FILE=$ROOT/build/bench-summary.txt
+VALUES_FILE=$ROOT/build/bench-run.values
 
 PREFIX=
 NGINX_PID=
@@ -360,6 +377,8 @@ WARMUP_S=$(duration_seconds "$WARMUP")
 [[ "$DURATION_S" =~ ^[0-9]+$ ]] && [ "$DURATION_S" -gt 0 ] \
     || die "DURATION=$DURATION is not a wrk duration such as 10s"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS=$ROUNDS is not a count"
+[[ "$PACED_RATE" =~ ^[1-9][0-9]*$ ]] \
+    || die "PACED_RATE=$PACED_RATE is not a count of writes a second"
 [[ "$LIVE_PAGES" =~ ^[1-9][0-9]*$ ]] \
     || die "LIVE_PAGES=$LIVE_PAGES is not a count"
 [[ "$LIVE_WRITES" =~ ^[1-9][0-9]*$ ]] \
@@ -367,12 +386,20 @@ WARMUP_S=$(duration_seconds "$WARMUP")
 [[ "$LIVE_STEADY" =~ ^[1-9][0-9]*$ ]] \
     || die "LIVE_STEADY=$LIVE_STEADY is not a count of seconds"
 
-# the read targets: "name module-path static-file"
+# the read targets: "name module-path static-file"; the incident page is
+# that of the first active incident (51, see the seed), and those marked
+# "?" only when they answer 200 (they are new: skipped with a note if not)
 TARGETS=()
-[ "$DO_PAGE" = 0 ] || TARGETS+=("page / page.html")
-[ "$DO_API" = 0 ] || TARGETS+=("api /api/v1/status status.json")
+if [ "$DO_PAGE" = 1 ]; then
+    TARGETS+=("page / page.html" "incident /incidents/51 incident.html"
+              "feed /feed.atom feed.atom" "badge? /badge.svg badge.svg")
+fi
+if [ "$DO_API" = 1 ]; then
+    TARGETS+=("api /api/v1/status status.json"
+              "summary? /api/v2/summary.json summary.json")
+fi
 
-NRUNS=$(( 2 * ROUNDS * ${#TARGETS[@]} + 5 * DO_API ))
+NRUNS=$(( 2 * ROUNDS * ${#TARGETS[@]} + (5 + 2 * ROUNDS) * DO_API ))
 EST=$(( NRUNS * DURATION_S + 2 * ${#TARGETS[@]} * WARMUP_S + 20 ))
 [ "$DO_PAGE" = 0 ] || EST=$(( EST + LIVE_STEADY + 4 * LIVE_WRITES + 5 ))
 note "$MODE: about ${EST}s ($NRUNS wrk runs of $DURATION, warm-up," \
@@ -442,8 +469,10 @@ http {
     access_log off;
 
     types {
-        text/html         html;
-        application/json  json;
+        text/html             html;
+        application/json      json;
+        application/atom+xml  atom;
+        image/svg+xml         svg;
     }
     default_type application/octet-stream;
 
@@ -482,7 +511,7 @@ $(locations)
 
         gzip on;
         gzip_types application/json application/atom+xml
-                   application/rss+xml;
+                   application/rss+xml image/svg+xml;
 
 $(locations)
     }
@@ -787,6 +816,25 @@ read -r N_ACT N_RES N_BAD <<< "$SEEDED"
     || die "seeded $N_ACT active and $N_RES resolved incidents," \
            "$N_BAD not as seeded (expected $NACTIVE, $NRESOLVED, 0)"
 
+# the optional targets ("name?"): kept when they answer 200
+SKIPPED=()
+ALL_TARGETS=("${TARGETS[@]}")
+TARGETS=()
+for t in "${ALL_TARGETS[@]}"; do
+    read -r name path file <<< "$t"
+    if [ "${name%\?}" != "$name" ]; then
+        name=${name%\?}
+        code=$(curl -sS -o /dev/null -w '%{http_code}' "$BASE$path") \
+            || die "curl GET $path failed"
+        if [ "$code" != 200 ]; then
+            note "$name: GET $path answered $code: not measured"
+            SKIPPED+=("$name $path $code")
+            continue
+        fi
+    fi
+    TARGETS+=("$name $path $file")
+done
+
 
 # --- read benchmark: module vs static file, alternating -----------------------
 
@@ -985,6 +1033,44 @@ if [ "$DO_API" = 1 ]; then
     api DELETE "/api/v1/incidents/$WRITE_ID" "" 204
 
 
+    # --- reads alone vs reads under a paced write load ------------------------
+    #
+    # "resolved" updates to resolved incident 1 (the status keeps its size)
+    # at PACED_RATE a second on a schedule, by bench/api-client.pl; reads
+    # alone and reads with it alternate, ROUNDS times.
+
+    PACED_BODY='{"status":"resolved","message":"Paced benchmark update %d.","notify":false}'
+
+    for round in $(seq 1 "$ROUNDS"); do
+        note "paced round $round: /api/v1/status alone ($DURATION)"
+        wrk_read "paced-idle-$round" "$PREFIX/wrk/read-paced-idle-$round" \
+            /api/v1/status
+
+        note "paced round $round: /api/v1/status with $PACED_RATE" \
+             "writes/s to resolved incident 1 ($DURATION)"
+        out=$PREFIX/wrk/paced-writes-$round
+        cpu_begin
+        perl "$BENCH/api-client.pl" mode=paced base="$BASE" token="$TOKEN" \
+            rate="$PACED_RATE" duration="$DURATION_S" conns=8 \
+            path=/api/v1/incidents/1/updates body="$PACED_BODY" \
+            > "$out" 2>&1 &
+        writer=$!
+        BG_PIDS+=("$writer")
+        wrk -t1 -c"$READ_CONNS" -d"$DURATION" --latency \
+            -s "$BENCH/report.lua" "$BASE/api/v1/status" \
+            > "$PREFIX/wrk/read-paced-$round" 2>&1 \
+            || die "wrk (reads, paced $round) failed:"$'\n'"$(cat \
+                   "$PREFIX/wrk/read-paced-$round")"
+        wait "$writer" \
+            || die "the paced writes ($round) failed:"$'\n'"$(cat "$out")"
+        BG_PIDS=()
+        cpu_end "$PREFIX/wrk/read-paced-$round" "$out"
+        check_wrk "reads, paced $round" "$PREFIX/wrk/read-paced-$round"
+        [ "$(bench_value "$out" bad)" = 0 ] \
+            || die "paced writes ($round): not all 201: $(cat "$out")"
+    done
+
+
     # --- reads alone vs reads during writes -----------------------------------
 
     MIXED_ID=$(new_target "Mixed benchmark target")
@@ -1081,9 +1167,9 @@ median() {  # the median of the numbers on stdin
                          else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-# read_stats NAME module|static: "median_rps median_p50_us median_p99_us
-# worst_max_us" over the rounds
-read_stats() {
+# read_stats_compute NAME module|static: "median_rps median_p50_us
+# median_p99_us worst_max_us" over the rounds
+read_stats_compute() {
     local r k run
 
     for k in rps p50_us p99_us; do
@@ -1099,10 +1185,42 @@ read_stats() {
 
 # label for a read row: "A  module  /                   #1"
 rlabel() {  # A|B module|static path round
-    printf '%s  %-6s  %-20s #%s' "$1" "$2" "$3" "$4"
+    printf '%s  %-6s  %-21s #%s' "$1" "$2" "$3" "$4"
 }
 
+# read_stats NAME module|static: the same, computed once (forks are slow
+# on a busy machine)
+declare -A STATS
+for t in "${TARGETS[@]}"; do
+    read -r name path file <<< "$t"
+    for side in module static; do
+        STATS[$name-$side]=$(read_stats_compute "$name" "$side")
+    done
+done
+read_stats() { echo "${STATS[$1-$2]}"; }
+
+# the median share of the CPUs that others took during the runs: how noisy
+# this run's figures are
+OTHERS_MEDIAN=$(cat "$PREFIX"/wrk/read-* 2>/dev/null \
+                | awk '$1 == "BENCH" && $2 == "others_pct" { print $3 }' \
+                | median)
+
 COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+
+# the paced rounds: medians of the read p99 alone and under writes, the
+# writes' achieved rate
+if [ "$DO_API" = 1 ]; then
+    paced_med() {   # RUN-PREFIX KEY [FILE-PREFIX]: median over the rounds
+        local r
+        for r in $(seq 1 "$ROUNDS"); do
+            bench_value "$PREFIX/wrk/$1-$r" "$2"
+        done | median
+    }
+    P99_IDLE=$(paced_med read-paced-idle p99_us)
+    P99_PACED=$(paced_med read-paced p99_us)
+    P99_PACED_RATIO=$(calc 'printf "%.2f", b / a' "$P99_IDLE" "$P99_PACED")
+    PACED_ACHIEVED=$(paced_med paced-writes per_s)
+fi
 
 {
     echo "ngx_incident_module benchmark ($MODE)  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -1117,9 +1235,13 @@ COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
          "updates each, $NRESOLVED resolved over the last 60 days)"
     for t in "${TARGETS[@]}"; do
         read -r name path file <<< "$t"
-        printf '  %-4s GET %-15s %7s bytes, %6s gzipped %s\n' \
+        printf '  %-8s GET %-20s %7s bytes, %6s gzipped %s\n' \
             "$name" "$path" "${BYTES[$name]}" "${GZBYTES[$name]}" \
             "(nginx gzip, level 1)"
+    done
+    for t in "${SKIPPED[@]}"; do
+        read -r name path code <<< "$t"
+        echo "  $name: GET $path answered $code, not measured"
     done
     if [ "$DO_PAGE" = 1 ]; then
         echo "  page: $BAR_COUNT uptime bars, $BAR_DAYS days with an" \
@@ -1157,7 +1279,7 @@ COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
                           "$(v "read-$name-static-$r" rps)"
                  done)
         RATIOS=${RATIOS% }
-        printf '  RATIO %-4s module/static (req/s): %s (rounds: %s)\n' \
+        printf '  RATIO %-8s module/static (req/s): %s (rounds: %s)\n' \
             "$name" "$(calc 'printf "%.2f", a / b' "$RM" "$RS")" \
             "${RATIOS// /, }"
     done
@@ -1215,6 +1337,31 @@ COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
         printf "$HDR" "" "201/s" "p50 ms" "p99 ms" "max ms" "" "others"
         wrow "durable updates (each fsynced)" write
         echo
+        echo "reads under a paced write load: GET /api/v1/status" \
+             "-c$READ_CONNS -d$DURATION alone, then with $PACED_RATE" \
+             "resolved updates/s to resolved incident 1 (on a schedule," \
+             "bench/api-client.pl), alternating, $ROUNDS rounds"
+        printf "$HDR" "" "req/s" "p50 ms" "p99 ms" "max ms" "bytes/rsp" "others"
+        for r in $(seq 1 "$ROUNDS"); do
+            row "reads alone #$r" "read-paced-idle-$r"
+            row "reads + $PACED_RATE writes/s #$r" "read-paced-$r"
+            pw=$PREFIX/wrk/paced-writes-$r
+            printf '  %-36s %8s %7s %7s %7s %9s %7s\n' \
+                "  the writes (201/s, ms from schedule)" \
+                "$(bench_value "$pw" per_s)" \
+                "$(ms "$(bench_value "$pw" p50_us)")" \
+                "$(ms "$(bench_value "$pw" p99_us)")" \
+                "$(ms "$(bench_value "$pw" max_us)")" "" \
+                "$(bench_value "$pw" others_pct)% "
+        done
+        echo "  read p99 under $PACED_RATE writes/s / alone (medians):" \
+             "$(ms "$P99_PACED") / $(ms "$P99_IDLE") ms = x$P99_PACED_RATIO" \
+             "(target: at most x2; rounds: $(for r in $(seq 1 "$ROUNDS"); do
+                 calc 'printf "x%.2f ", b / a' \
+                      "$(v "read-paced-idle-$r" p99_us)" \
+                      "$(v "read-paced-$r" p99_us)"
+             done | sed 's/ $//'))"
+        echo
         echo "reads during writes: GET /api/v1/status -c$READ_CONNS and" \
              "the write load, -d$DURATION each"
         printf "$HDR" "" "req/s" "p50 ms" "p99 ms" "max ms" "bytes/rsp" "others"
@@ -1252,6 +1399,57 @@ COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 
 mkdir -p "$(dirname "$SUMMARY_FILE")"
 cp "$PREFIX/summary" "$SUMMARY_FILE"
+
+# the figures for bench/all.sh's table, "key value" a line
+{
+    echo "mode $MODE"
+    echo "duration $DURATION"
+    echo "rounds $ROUNDS"
+    echo "read_conns $READ_CONNS"
+    echo "busy_start_pct $BUSY_START"
+    echo "noisy $NOISY"
+    echo "others_pct_median ${OTHERS_MEDIAN:-0}"
+    echo "targets $(for t in "${TARGETS[@]}"; do
+                        read -r name _ <<< "$t"; printf '%s ' "$name"
+                    done | sed 's/ $//')"
+    for t in "${TARGETS[@]}"; do
+        read -r name path file <<< "$t"
+        RM=$(read_stats "$name" module | cut -d' ' -f1)
+        RS=$(read_stats "$name" static | cut -d' ' -f1)
+        echo "path_$name $path"
+        echo "bytes_$name ${BYTES[$name]}"
+        echo "rps_module_$name $RM"
+        echo "rps_static_$name $RS"
+        echo "ratio_$name $(calc 'printf "%.2f", a / b' "$RM" "$RS")"
+        echo "ratio_rounds_$name $(for r in $(seq 1 "$ROUNDS"); do
+                 calc 'printf "%.2f,", a / b' \
+                      "$(v "read-$name-module-$r" rps)" \
+                      "$(v "read-$name-static-$r" rps)"
+             done | sed 's/,$//')"
+    done
+    for t in "${SKIPPED[@]}"; do
+        read -r name path code <<< "$t"
+        echo "skipped_$name $path $code"
+    done
+    if [ "$DO_API" = 1 ]; then
+        echo "write_conns $WRITE_CONNS"
+        echo "write_per_s $(v write created_per_s)"
+        echo "write_p99_us $(v write p99_us)"
+        echo "paced_rate $PACED_RATE"
+        echo "paced_achieved_per_s $PACED_ACHIEVED"
+        echo "p99_idle_us $P99_IDLE"
+        echo "p99_paced_us $P99_PACED"
+        echo "p99_paced_ratio $P99_PACED_RATIO"
+        echo "p99_paced_ratio_rounds $(for r in $(seq 1 "$ROUNDS"); do
+                 calc 'printf "%.2f,", b / a' \
+                      "$(v "read-paced-idle-$r" p99_us)" \
+                      "$(v "read-paced-$r" p99_us)"
+             done | sed 's/,$//')"
+        echo "p99_fullspeed_ratio $P99_RESOLVED"
+    fi
+    echo "problems ${#PROBLEMS[@]}"
+    echo "error_log_bad $([ -n "$BAD_LOG" ] && echo 1 || echo 0)"
+} > "$VALUES_FILE"
 
 echo
 cat "$PREFIX/summary"

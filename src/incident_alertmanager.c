@@ -143,6 +143,24 @@ inc_am_text(const char *s, size_t max, int multiline)
 }
 
 
+/* how many bytes of "s" fit in "max" without cutting a character */
+static int
+inc_am_cut(const char *s, size_t max)
+{
+    size_t  n;
+
+    n = strnlen(s, max + 1);
+
+    if (n > max) {
+        for (n = max; n > 0 && ((unsigned char) s[n] & 0xc0) == 0x80; n--) {
+            /* void */
+        }
+    }
+
+    return (int) n;
+}
+
+
 /* how an alert is named in a message: its summary, else its alertname */
 static cJSON *
 inc_am_alert_name(const cJSON *alert)
@@ -166,10 +184,13 @@ inc_am_alert_name(const cJSON *alert)
     }
 
     if (instance != NULL && instance[0] != '\0') {
-        snprintf(buf, sizeof(buf), "%.200s (%.200s)", name, instance);
+        snprintf(buf, sizeof(buf), "%.*s (%.*s)",
+                 inc_am_cut(name, INC_AM_NAME_MAX), name,
+                 inc_am_cut(instance, INC_AM_NAME_MAX), instance);
 
     } else {
-        snprintf(buf, sizeof(buf), "%.200s", name);
+        snprintf(buf, sizeof(buf), "%.*s", inc_am_cut(name, INC_AM_NAME_MAX),
+                 name);
     }
 
     return inc_am_text(buf, INC_AM_NAME_MAX, 0);

@@ -937,69 +937,6 @@ bad_query:
 }
 
 
-/*
- * "\u0000" would end a string early in every C string that holds it:
- * such a body is refused rather than stored cut short.
- */
-static ngx_uint_t
-ngx_http_incident_has_nul_escape(ngx_str_t *body)
-{
-    u_char  *p, *last, *q;
-
-    last = body->data + body->len;
-
-    for (p = body->data; p + 6 <= last; p++) {
-        if (p[0] != '\\' || p[1] != 'u' || p[2] != '0' || p[3] != '0'
-            || p[4] != '0' || p[5] != '0')
-        {
-            continue;
-        }
-
-        /* an escape only when an odd number of backslashes leads to it */
-        for (q = p; q > body->data && q[-1] == '\\'; q--) {
-            /* void */
-        }
-
-        if ((p - q) % 2 == 0) {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
-/* one JSON value and nothing but white space after it */
-static cJSON *
-ngx_http_incident_parse_json(ngx_http_request_t *r, ngx_str_t *body)
-{
-    cJSON       *json;
-    const char  *end, *last;
-
-
-    json = cJSON_ParseWithLengthOpts((char *) body->data, body->len, &end,
-                                     0);
-    if (json == NULL) {
-        return NULL;
-    }
-
-    last = (char *) body->data + body->len;
-
-    while (end < last && (*end == ' ' || *end == '\t' || *end == '\r'
-                          || *end == '\n'))
-    {
-        end++;
-    }
-
-    if (end != last) {
-        cJSON_Delete(json);
-        return NULL;
-    }
-
-    return ngx_http_incident_pool_json(r, json);
-}
-
-
 static void
 ngx_http_incident_alertmanager_parse(ngx_http_request_t *r, cJSON *in,
     ngx_http_incident_api_ctx_t *ctx, cJSON *errors)
@@ -1029,6 +966,7 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
     cJSON                        *in, *errors;
     ngx_int_t                     rc;
     ngx_str_t                     body;
+    const char                   *detail;
     ngx_thread_task_t            *task;
     ngx_http_incident_api_ctx_t  *ctx;
 
@@ -1057,37 +995,15 @@ ngx_http_incident_api_write(ngx_http_request_t *r)
     if (r->method != NGX_HTTP_DELETE
         && ctx->job.write.op != INC_OP_DEAD_RETRY)
     {
-        if (!inc_utf8_valid(body.data, body.len)) {
-            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
-                                             "The body is not valid UTF-8.",
-                                             NULL);
-        }
-
-        if (ngx_strlchr(body.data, body.data + body.len, '\0') != NULL) {
-            /* a C string would end there: refused, not stored cut short */
-            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
-                                             "The body must not contain "
-                                             "NUL bytes.", NULL);
-        }
-
-        if (ngx_http_incident_has_nul_escape(&body)) {
-            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
-                                             "Strings must not contain "
-                                             "U+0000 (\\u0000).", NULL);
-        }
-
-        in = ngx_http_incident_parse_json(r, &body);
+        in = inc_json_parse_body((char *) body.data, body.len, &detail);
 
         if (in == NULL) {
             return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
-                                             "The body is not valid JSON.",
-                                             NULL);
+                                             detail, NULL);
         }
 
-        if (!cJSON_IsObject(in)) {
-            return ngx_http_incident_problem(r, NGX_HTTP_BAD_REQUEST,
-                                             "The body must be a JSON "
-                                             "object.", NULL);
+        if (ngx_http_incident_pool_json(r, in) == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         errors = cJSON_CreateArray();

@@ -222,6 +222,78 @@ inc_json_audit(const cJSON *rec)
 }
 
 
+/* an escaped U+0000: an odd number of backslashes leads to "\u0000" */
+static int
+inc_json_has_nul_escape(const char *data, size_t len)
+{
+    const char  *p, *q, *last;
+
+    last = data + len;
+
+    for (p = data; p + 6 <= last; p++) {
+        if (memcmp(p, "\\u0000", 6) != 0) {
+            continue;
+        }
+
+        for (q = p; q > data && q[-1] == '\\'; q--) {
+            /* void */
+        }
+
+        if ((p - q) % 2 == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+cJSON *
+inc_json_parse_body(const char *data, size_t len, const char **error)
+{
+    cJSON       *json;
+    const char  *end, *last;
+
+    if (!inc_utf8_valid((const unsigned char *) data, len)) {
+        *error = "The body is not valid UTF-8.";
+        return NULL;
+    }
+
+    if (memchr(data, '\0', len) != NULL) {
+        *error = "The body must not contain NUL bytes.";
+        return NULL;
+    }
+
+    if (inc_json_has_nul_escape(data, len)) {
+        *error = "Strings must not contain U+0000 (\\u0000).";
+        return NULL;
+    }
+
+    *error = "The body is not valid JSON.";
+
+    json = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+    if (json == NULL) {
+        return NULL;
+    }
+
+    /* one value and nothing but white space after it */
+    for (last = data + len; end < last; end++) {
+        if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n') {
+            cJSON_Delete(json);
+            return NULL;
+        }
+    }
+
+    if (!cJSON_IsObject(json)) {
+        *error = "The body must be a JSON object.";
+        cJSON_Delete(json);
+        return NULL;
+    }
+
+    return json;
+}
+
+
 /* RFC 9457; "errors" (field errors) is taken over, may be NULL */
 cJSON *
 inc_json_problem(int status, const char *detail, cJSON *errors)

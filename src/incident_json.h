@@ -7,6 +7,7 @@
 #define _INCIDENT_JSON_H_INCLUDED_
 
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 #include <cjson/cJSON.h>
@@ -23,6 +24,12 @@ cJSON *inc_json_incident(const cJSON *rec, cJSON *updates,
 cJSON *inc_json_component(const cJSON *rec, int status, int is_group);
 cJSON *inc_json_settings(const cJSON *rec);
 cJSON *inc_json_audit(const cJSON *rec);
+
+/*
+ * A request body: one JSON object, valid UTF-8 without NUL (raw or
+ * escaped: C strings would end there).  NULL with "*error" saying why.
+ */
+cJSON *inc_json_parse_body(const char *data, size_t len, const char **error);
 
 cJSON *inc_json_problem(int status, const char *detail, cJSON *errors);
 cJSON *inc_json_list(cJSON *data, uint64_t next_cursor);

@@ -88,6 +88,7 @@ struct ngx_http_incident_job_s {
     inc_result_t                    result;
     char                           *text;      /* result.body, serialized */
     ngx_http_incident_job_done_pt   done;
+    ngx_event_t                     hold;      /* a worker's exit waits */
     unsigned                        serialize:1;
 };
 

@@ -13,6 +13,7 @@
 
 /* a handful of pages are hot; a small table with round-robin eviction */
 #define NGX_HTTP_INCIDENT_CACHE_SLOTS  64
+#define NGX_HTTP_INCIDENT_JOB_HOLD     60000   /* ms, renewed */
 
 
 /*
@@ -384,6 +385,10 @@ ngx_http_incident_job_finish(ngx_event_t *ev)
     r->main->blocked--;
     r->aio = 0;
 
+    if (job->hold.timer_set) {
+        ngx_del_timer(&job->hold);
+    }
+
     ngx_http_incident_log_result(r, &job->result);
 
     if (job->result.status < NGX_HTTP_SPECIAL_RESPONSE) {
@@ -399,6 +404,18 @@ ngx_http_incident_job_finish(ngx_event_t *ev)
 
     ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * A worker that exits gracefully (reload, upgrade) waits for the timers
+ * that are not cancelable: this one keeps it until the write, which may
+ * already be committed, has been answered.
+ */
+static void
+ngx_http_incident_job_hold(ngx_event_t *ev)
+{
+    ngx_add_timer(ev, NGX_HTTP_INCIDENT_JOB_HOLD);
 }
 
 
@@ -425,6 +442,12 @@ ngx_http_incident_job_post(ngx_http_request_t *r, ngx_thread_task_t *task)
 
     r->main->blocked++;
     r->aio = 1;
+
+    job->hold.handler = ngx_http_incident_job_hold;
+    job->hold.data = job;
+    job->hold.log = r->connection->log;
+    job->hold.cancelable = 0;
+    ngx_add_timer(&job->hold, NGX_HTTP_INCIDENT_JOB_HOLD);
 
     return NGX_OK;
 }
@@ -538,7 +561,11 @@ ngx_http_incident_read_body(ngx_http_request_t *r, size_t max, ngx_str_t *body)
         b = cl->buf;
 
         if (!b->in_file) {
-            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            /* the last buffer may be empty, its pointers NULL */
+            if (b->last != b->pos) {
+                p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            }
+
             continue;
         }
 

@@ -27,6 +27,8 @@
 typedef struct {
     ngx_queue_t                     queue;
     ngx_connection_t               *connection;
+    dev_t                           dev;        /* which socket "fd" is */
+    ino_t                           ino;
 } ngx_http_incident_sock_t;
 
 
@@ -173,12 +175,52 @@ ngx_http_incident_runner_error(ngx_http_incident_runner_t *rn,
 
 /* curl's sockets as nginx connections */
 
+/*
+ * curl may close a socket before it says CURL_POLL_REMOVE (a transfer that
+ * timed out) and open another under the same number.  The kernel has then
+ * dropped the closed one from epoll: nginx is told so, rather than asked
+ * to remove, or keep, a registration that is no longer there.
+ */
+static void
+ngx_http_incident_sock_check(ngx_http_incident_sock_t *sock)
+{
+    struct stat        st;
+    ngx_connection_t  *c;
+
+    c = sock->connection;
+
+    if (fstat(c->fd, &st) != 0) {
+        st.st_dev = 0;
+        st.st_ino = 0;
+
+    } else if (st.st_dev == sock->dev && st.st_ino == sock->ino) {
+        return;
+    }
+
+    c->read->active = 0;
+    c->write->active = 0;
+
+    if (c->read->posted) {
+        ngx_delete_posted_event(c->read);
+    }
+
+    if (c->write->posted) {
+        ngx_delete_posted_event(c->write);
+    }
+
+    sock->dev = st.st_dev;
+    sock->ino = st.st_ino;
+}
+
+
 static void
 ngx_http_incident_sock_release(ngx_http_incident_sock_t *sock)
 {
     ngx_connection_t  *c;
 
     c = sock->connection;
+
+    ngx_http_incident_sock_check(sock);
 
     if (c->read->active) {
         ngx_del_event(c->read, NGX_READ_EVENT, 0);
@@ -268,6 +310,7 @@ ngx_http_incident_curl_socket(CURL *easy, curl_socket_t s, int what,
             return -1;
         }
 
+
         c = ngx_get_connection(s, rn->log);
         if (c == NULL) {
             ngx_free(sock);
@@ -281,11 +324,14 @@ ngx_http_incident_curl_socket(CURL *easy, curl_socket_t s, int what,
         c->write->handler = ngx_http_incident_sock_event;
 
         sock->connection = c;
+        sock->dev = 0;
+        sock->ino = 0;
         ngx_queue_insert_tail(&rn->sockets, &sock->queue);
         curl_multi_assign(rn->multi, s, sock);
     }
 
     c = sock->connection;
+    ngx_http_incident_sock_check(sock);
 
     if (ngx_http_incident_sock_want(c->read, NGX_READ_EVENT,
                                     what & CURL_POLL_IN)
@@ -1107,10 +1153,11 @@ ngx_http_incident_notify_init(ngx_cycle_t *cycle,
 void
 ngx_http_incident_notify_exit(void)
 {
-    ngx_queue_t                 *q;
-    ngx_http_incident_xfer_t    *x;
-    ngx_http_incident_sock_t    *sock;
-    ngx_http_incident_runner_t  *rn;
+    ngx_queue_t                    *q;
+    ngx_http_incident_xfer_t       *x;
+    ngx_http_incident_sock_t       *sock;
+    ngx_http_incident_runner_t     *rn;
+    ngx_http_incident_lease_job_t  *job;
 
     rn = ngx_http_incident_runner;
 
@@ -1141,6 +1188,21 @@ ngx_http_incident_notify_exit(void)
         sock->connection->read->active = 0;
         sock->connection->write->active = 0;
         ngx_http_incident_sock_release(sock);
+    }
+
+    if (rn->lease_busy) {
+        /*
+         * the thread pool has finished its tasks by now, but the lease's
+         * completion event will not run: its deliveries are let go here,
+         * and their leases expire for another worker to take them
+         */
+        job = rn->lease_task->ctx;
+
+        if (job->items != NULL) {
+            inc_delivery_free(job->items, job->n);
+            free(job->items);
+            job->items = NULL;
+        }
     }
 
     if (rn->poll.timer_set) {

@@ -1027,6 +1027,9 @@ sub run_cmd {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>', $outfile or POSIX::_exit(126);
         open STDERR, '>&', \*STDOUT;
+        # nginx reads NGINX as its inherited sockets (binary upgrade): with
+        # our NGINX=/path set it would not daemonize and never return
+        delete $ENV{NGINX};
         { no warnings "exec"; exec { $cmd[0] } @cmd; }
         print STDERR "exec $cmd[0]: $!\n";
         POSIX::_exit(127);

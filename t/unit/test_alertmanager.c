@@ -175,6 +175,9 @@ test_parse_long_title(void)
     ok(inc_utf8_valid((unsigned char *) S(out, "title"),
                       strlen(S(out, "title"))),
        "on a character boundary");
+    ok(inc_utf8_valid((unsigned char *) S(out, "firingNames.0"),
+                      strlen(S(out, "firingNames.0"))),
+       "and so is the alert's name in the messages");
 
     cJSON_Delete(out);
     free(text);
