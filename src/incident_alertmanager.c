@@ -21,6 +21,8 @@
 #include "incident_model.h"
 #include "incident_store.h"
 #include "incident_html.h"
+#include "incident_json.h"
+#include "incident_route.h"
 #include "incident_service_int.h"
 #include "incident_alertmanager.h"
 
@@ -28,6 +30,7 @@
 #define INC_AM_LISTED      20      /* alerts named in one message */
 #define INC_AM_NAME_MAX    200
 #define INC_AM_DIGEST_LEN  (2 * 32)
+#define INC_AM_PARSED      10      /* members inc_am_parse() writes */
 
 
 typedef struct {
@@ -197,6 +200,16 @@ inc_am_alert_name(const cJSON *alert)
 }
 
 
+/* a list member, or nothing (and no leak) without memory */
+static void
+inc_am_push(cJSON *list, cJSON *item)
+{
+    if (!cJSON_AddItemToArray(list, item)) {
+        cJSON_Delete(item);
+    }
+}
+
+
 /* adds "value" to a list of strings unless it is there, ignoring case */
 static void
 inc_am_add_unique(cJSON *list, const char *value)
@@ -213,7 +226,7 @@ inc_am_add_unique(cJSON *list, const char *value)
         }
     }
 
-    cJSON_AddItemToArray(list, inc_am_text(value, INC_NAME_MAX, 0));
+    inc_am_push(list, inc_am_text(value, INC_NAME_MAX, 0));
 }
 
 
@@ -468,6 +481,11 @@ inc_am_parse(const cJSON *in, const inc_am_severity_t *map, size_t n,
     firing = cJSON_AddArrayToObject(out, "firingNames");
     resolved = cJSON_AddArrayToObject(out, "resolvedNames");
 
+    if (components == NULL || firing == NULL || resolved == NULL) {
+        inc_error_add(errors, "alerts", "could not be read");
+        return;
+    }
+
     impact = INC_IMPACT_NONE;
     started = 0;
     first = NULL;
@@ -475,7 +493,7 @@ inc_am_parse(const cJSON *in, const inc_am_severity_t *map, size_t n,
     cJSON_ArrayForEach(alert, cJSON_GetObjectItemCaseSensitive(in, "alerts"))
     {
         if (strcmp(inc_am_str(alert, "status"), "firing") != 0) {
-            cJSON_AddItemToArray(resolved, inc_am_alert_name(alert));
+            inc_am_push(resolved, inc_am_alert_name(alert));
             continue;
         }
 
@@ -483,7 +501,7 @@ inc_am_parse(const cJSON *in, const inc_am_severity_t *map, size_t n,
             first = alert;
         }
 
-        cJSON_AddItemToArray(firing, inc_am_alert_name(alert));
+        inc_am_push(firing, inc_am_alert_name(alert));
         inc_am_firing(alert, map, n, &impact, &started, components);
     }
 
@@ -512,18 +530,24 @@ inc_am_parse(const cJSON *in, const inc_am_severity_t *map, size_t n,
 
     inc_time_format(started, started_at);
 
-    cJSON_AddStringToObject(out, "groupKey", inc_am_str(in, "groupKey"));
     cJSON_AddBoolToObject(out, "firing",
                           strcmp(inc_am_str(in, "status"), "firing") == 0);
-    cJSON_AddStringToObject(out, "digest", digest);
-    cJSON_AddItemToObject(out, "title",
-                          inc_am_text(title && title[0] ? title
-                                                        : "Alert firing",
-                                      INC_TITLE_MAX, 0));
-    cJSON_AddStringToObject(out, "impact", inc_impacts[impact].value);
-    cJSON_AddStringToObject(out, "startedAt", started_at);
-    cJSON_AddItemToObject(out, "description",
-                          inc_am_text(description, INC_MESSAGE_MAX / 2, 1));
+    inc_json_add(out, "groupKey",
+                 cJSON_CreateString(inc_am_str(in, "groupKey")));
+    inc_json_add(out, "digest", cJSON_CreateString(digest));
+    inc_json_add(out, "title", inc_am_text(title && title[0] ? title
+                                                           : "Alert firing",
+                                           INC_TITLE_MAX, 0));
+    inc_json_add(out, "impact",
+                 cJSON_CreateString(inc_impacts[impact].value));
+    inc_json_add(out, "startedAt", cJSON_CreateString(started_at));
+    inc_json_add(out, "description",
+                 inc_am_text(description, INC_MESSAGE_MAX / 2, 1));
+
+    /* the operation relies on every member: no memory, no operation */
+    if (cJSON_GetArraySize(out) != INC_AM_PARSED) {
+        inc_error_add(errors, "alerts", "could not be read");
+    }
 }
 
 
@@ -562,7 +586,6 @@ inc_am_components(inc_txn_t *txn, const cJSON *names, cJSON *ids,
     cJSON *unknown)
 {
     int           rc, found;
-    char         *end;
     size_t        i;
     uint64_t      id;
     inc_comps_t   cs;
@@ -574,11 +597,11 @@ inc_am_components(inc_txn_t *txn, const cJSON *names, cJSON *ids,
     }
 
     cJSON_ArrayForEach(name, names) {
-        id = strtoull(name->valuestring, &end, 10);
+        id = inc_route_id(name->valuestring, strlen(name->valuestring));
         found = 0;
 
         for (i = 0; i < cs.n && !found; i++) {
-            if ((*end == '\0' && inc_rec_id(cs.comps[i].rec, "id") == id)
+            if ((id != 0 && inc_rec_id(cs.comps[i].rec, "id") == id)
                 || strcasecmp(inc_rec_str(cs.comps[i].rec, "name"),
                               name->valuestring) == 0)
             {
@@ -588,11 +611,10 @@ inc_am_components(inc_txn_t *txn, const cJSON *names, cJSON *ids,
         }
 
         if (found && !inc_rec_find(ids, (double) id)) {
-            cJSON_AddItemToArray(ids, cJSON_CreateNumber((double) id));
+            inc_am_push(ids, cJSON_CreateNumber((double) id));
 
         } else if (!found) {
-            cJSON_AddItemToArray(unknown,
-                                 cJSON_CreateString(name->valuestring));
+            inc_am_push(unknown, cJSON_CreateString(name->valuestring));
         }
     }
 
@@ -628,7 +650,7 @@ inc_am_newest_update(inc_txn_t *txn, uint64_t incident_id, uint64_t *id)
 }
 
 
-static void
+static int
 inc_am_group_name(const char *group_key, char name[INC_AM_DIGEST_LEN + 1])
 {
     size_t         i;
@@ -639,12 +661,14 @@ inc_am_group_name(const char *group_key, char name[INC_AM_DIGEST_LEN + 1])
                    NULL)
         != 1)
     {
-        len = 0;
+        return INC_ERROR;
     }
 
     for (i = 0; i < 32; i++) {
-        snprintf(name + 2 * i, 3, "%02x", i < len ? md[i] : 0);
+        snprintf(name + 2 * i, 3, "%02x", md[i]);
     }
+
+    return INC_OK;
 }
 
 
@@ -832,6 +856,10 @@ inc_am_create(inc_txn_t *txn, const inc_ctx_t *ctx, inc_am_t *am,
         inc_am_unknown(&b, unknown);
 
         raw = inc_am_raw_update("investigating", &b, 1);
+
+        if (raw == NULL) {
+            rc = INC_ERROR;
+        }
     }
 
     if (rc == INC_OK && raw != NULL) {
@@ -1076,9 +1104,12 @@ inc_op_alertmanager(inc_txn_t *txn, const inc_ctx_t *ctx,
     memset(&am, 0, sizeof(inc_am_t));
     am.in = w->input;
 
-    inc_am_group_name(inc_rec_str(am.in, "groupKey"), name);
+    rc = inc_am_group_name(inc_rec_str(am.in, "groupKey"), name);
 
-    rc = inc_am_load(txn, &am, name);
+    if (rc == INC_OK) {
+        rc = inc_am_load(txn, &am, name);
+    }
+
     if (rc != INC_OK) {
         goto done;
     }
@@ -1087,8 +1118,13 @@ inc_op_alertmanager(inc_txn_t *txn, const inc_ctx_t *ctx,
     open = am.incident != NULL
            && strcmp(inc_rec_str(am.incident, "status"), "resolved") != 0;
 
-    if (am.group != NULL && strcmp(inc_rec_str(am.group, "digest"),
-                                   inc_rec_str(am.in, "digest")) == 0)
+    /*
+     * The same notification again changes nothing; but a group that still
+     * fires after its incident was resolved or deleted opens a new one.
+     */
+    if (am.group != NULL && (open || !firing)
+        && strcmp(inc_rec_str(am.group, "digest"),
+                  inc_rec_str(am.in, "digest")) == 0)
     {
         action = "unchanged";
 

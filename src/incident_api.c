@@ -399,11 +399,19 @@ ngx_http_incident_api_handler(ngx_http_request_t *r)
     ctx->max_body = ilcf->max_body;
     ngx_http_set_ctx(r, task, ngx_http_incident_module);
 
-    if (r->uri.len > sizeof("/api/v2/") - 1
-        && ngx_strncmp(r->uri.data, "/api/v2/", sizeof("/api/v2/") - 1) == 0)
+    /* "/api/v2" and everything under it: Statuspage's, with CORS */
+    if (r->uri.len >= sizeof("/api/v2") - 1
+        && ngx_strncmp(r->uri.data, "/api/v2", sizeof("/api/v2") - 1) == 0
+        && (r->uri.len == sizeof("/api/v2") - 1
+            || r->uri.data[sizeof("/api/v2") - 1] == '/'))
     {
-        path.data = r->uri.data + sizeof("/api/v2/") - 1;
-        path.len = r->uri.len - (sizeof("/api/v2/") - 1);
+        path.data = r->uri.data + sizeof("/api/v2") - 1;
+        path.len = r->uri.len - (sizeof("/api/v2") - 1);
+
+        if (path.len) {
+            path.data++;
+            path.len--;
+        }
 
         return ngx_http_incident_api_v2(r, ctx, &path);
     }

@@ -11,23 +11,6 @@
 #include "incident_form.h"
 
 
-static int
-inc_hex(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    c |= 0x20;
-
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-
-    return -1;
-}
-
-
 /*
  * Percent-decodes p[0 .. n-1] ("+" is a space) into a new string; NULL for
  * a NUL or invalid UTF-8.  Textareas send CRLF: it becomes LF, as the API
@@ -54,8 +37,8 @@ inc_form_decode(const char *p, size_t n)
             c = ' ';
 
         } else if (c == '%' && i + 2 < n
-                   && (hi = inc_hex((unsigned char) p[i + 1])) >= 0
-                   && (lo = inc_hex((unsigned char) p[i + 2])) >= 0)
+                   && (hi = inc_hex_digit((unsigned char) p[i + 1])) >= 0
+                   && (lo = inc_hex_digit((unsigned char) p[i + 2])) >= 0)
         {
             c = hi * 16 + lo;
             i += 2;

@@ -254,6 +254,12 @@ inc_json_parse_body(const char *data, size_t len, const char **error)
     cJSON       *json;
     const char  *end, *last;
 
+    if (len == 0) {
+        /* no body at all: "data" may be NULL */
+        *error = "The body is not valid JSON.";
+        return NULL;
+    }
+
     if (!inc_utf8_valid((const unsigned char *) data, len)) {
         *error = "The body is not valid UTF-8.";
         return NULL;

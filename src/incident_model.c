@@ -1259,6 +1259,19 @@ inc_duration_text(long seconds, char *buf, size_t size)
 
 /* strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF */
 int
+inc_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+
+int
 inc_utf8_valid(const unsigned char *p, size_t len)
 {
     size_t         i, n, k;

@@ -168,6 +168,9 @@ void inc_duration_text(long seconds, char *buf, size_t size);
 /* text */
 
 int inc_utf8_valid(const unsigned char *p, size_t len);
+
+/* the value of a hexadecimal digit, either case, or -1 */
+int inc_hex_digit(int c);
 size_t inc_utf8_length(const char *s);
 
 

@@ -421,9 +421,36 @@ ngx_http_incident_badge_render(ngx_http_incident_page_t *pg,
 }
 
 
+/* the ETag tells badges apart: "g<generation>-b<crc32 of the key>" */
+static ngx_int_t
+ngx_http_incident_badge_send(ngx_http_request_t *r, ngx_str_t *key,
+    uint64_t generation, u_char *svg, size_t len, ngx_uint_t copy)
+{
+    ngx_str_t  etag;
+
+    etag.data = ngx_pnalloc(r->pool, NGX_INT64_LEN + 16);
+    if (etag.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    etag.len = ngx_sprintf(etag.data, "\"g%uL-b%08xD\"", generation,
+                           ngx_crc32_short(key->data, key->len))
+               - etag.data;
+
+    return copy ? ngx_http_incident_output(r, NGX_HTTP_OK,
+                                           NGX_HTTP_INCIDENT_SVG, &etag,
+                                           NGX_HTTP_INCIDENT_BADGE_CACHE,
+                                           svg, len)
+                : ngx_http_incident_output_ref(r, NGX_HTTP_OK,
+                                               NGX_HTTP_INCIDENT_SVG, &etag,
+                                               NGX_HTTP_INCIDENT_BADGE_CACHE,
+                                               svg, len);
+}
+
+
 /*
- * Cached like the pages, one entry per badge, style and label.  The ETag
- * tells them apart too: "g<generation>-b<crc32 of the cache key>".
+ * Cached like the pages, one entry per badge and style; labelled ones are
+ * rendered each time.
  */
 static ngx_int_t
 ngx_http_incident_page_badge(ngx_http_request_t *r,
@@ -432,7 +459,8 @@ ngx_http_incident_page_badge(ngx_http_request_t *r,
     char                      *text;
     u_char                    *p;
     size_t                     len;
-    ngx_str_t                  key, etag;
+    ngx_int_t                  rc;
+    ngx_str_t                  key;
     inc_result_t               res;
     ngx_http_incident_text_t  *cached;
 
@@ -453,7 +481,9 @@ ngx_http_incident_page_badge(ngx_http_request_t *r,
 
     key.len = p - key.data;
 
-    cached = ngx_http_incident_cache_get(r, &key, generation, 0);
+    /* a ?label= is the client's to choose: kept out of the page cache */
+    cached = pg->label ? NULL
+                       : ngx_http_incident_cache_get(r, &key, generation, 0);
 
     if (cached == NULL) {
         text = ngx_http_incident_badge_render(pg, store, &res, &len);
@@ -469,6 +499,13 @@ ngx_http_incident_page_badge(ngx_http_request_t *r,
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
+        if (pg->label) {
+            rc = ngx_http_incident_badge_send(r, &key, generation,
+                                              (u_char *) text, len, 1);
+            free(text);
+            return rc;
+        }
+
         cached = ngx_http_incident_cache_put(r, &key, generation, 0,
                                              (u_char *) text, len);
         free(text);
@@ -478,20 +515,9 @@ ngx_http_incident_page_badge(ngx_http_request_t *r,
         }
     }
 
-    etag.data = ngx_pnalloc(r->pool, NGX_INT64_LEN + 16);
-    if (etag.data == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    etag.len = ngx_sprintf(etag.data, "\"g%uL-b%08xD\"", generation,
-                           ngx_crc32_short(key.data, key.len))
-               - etag.data;
-
     p = ngx_http_incident_text_data(cached, &len);
 
-    return ngx_http_incident_output_ref(r, NGX_HTTP_OK, NGX_HTTP_INCIDENT_SVG,
-                                        &etag, NGX_HTTP_INCIDENT_BADGE_CACHE,
-                                        p, len);
+    return ngx_http_incident_badge_send(r, &key, generation, p, len, 0);
 }
 
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "incident_model.h"
 #include "incident_route.h"
 
 
@@ -323,19 +324,6 @@ inc_query_page(const char *args, size_t len, inc_states_t states,
 }
 
 
-static int
-inc_hex_value(int c)
-{
-    c = tolower(c);
-
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-
-    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
-
 int
 inc_token_line(const char *p, size_t len, inc_token_line_t *token)
 {
@@ -368,8 +356,8 @@ inc_token_line(const char *p, size_t len, inc_token_line_t *token)
     }
 
     for (i = 0; i < INC_TOKEN_HASH_LEN; i++) {
-        hi = inc_hex_value((unsigned char) colon[1 + 2 * i]);
-        lo = inc_hex_value((unsigned char) colon[2 + 2 * i]);
+        hi = inc_hex_digit((unsigned char) colon[1 + 2 * i]);
+        lo = inc_hex_digit((unsigned char) colon[2 + 2 * i]);
 
         if (hi < 0 || lo < 0) {
             return -1;

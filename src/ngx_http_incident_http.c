@@ -444,7 +444,7 @@ ngx_http_incident_job_post(ngx_http_request_t *r, ngx_thread_task_t *task)
     r->aio = 1;
 
     job->hold.handler = ngx_http_incident_job_hold;
-    job->hold.data = job;
+    job->hold.data = r->connection;     /* what nginx's debug log names */
     job->hold.log = r->connection->log;
     job->hold.cancelable = 0;
     ngx_add_timer(&job->hold, NGX_HTTP_INCIDENT_JOB_HOLD);

@@ -1153,11 +1153,12 @@ ngx_http_incident_notify_init(ngx_cycle_t *cycle,
 void
 ngx_http_incident_notify_exit(void)
 {
-    ngx_queue_t                    *q;
-    ngx_http_incident_xfer_t       *x;
-    ngx_http_incident_sock_t       *sock;
-    ngx_http_incident_runner_t     *rn;
-    ngx_http_incident_lease_job_t  *job;
+    ngx_queue_t                     *q;
+    ngx_http_incident_xfer_t        *x;
+    ngx_http_incident_sock_t        *sock;
+    ngx_http_incident_runner_t      *rn;
+    ngx_http_incident_lease_job_t   *job;
+    ngx_http_incident_settle_job_t  *sjob;
 
     rn = ngx_http_incident_runner;
 
@@ -1188,6 +1189,13 @@ ngx_http_incident_notify_exit(void)
         sock->connection->read->active = 0;
         sock->connection->write->active = 0;
         ngx_http_incident_sock_release(sock);
+    }
+
+    if (rn->settle_busy) {
+        /* these outcomes are lost with the worker: their leases expire */
+        sjob = rn->settle_task->ctx;
+        ngx_free(sjob->outcomes);
+        sjob->outcomes = NULL;
     }
 
     if (rn->lease_busy) {

@@ -305,6 +305,14 @@ for my $path (qw(nope.json summary incidents/ scheduled-maintenances/past.json
        "404 with Access-Control-Allow-Origin: *");
 }
 
+# the prefix itself is /api/v2's too
+for my $uri ('/api/v2', '/api/v2/') {
+    my $n = $t->api(GET => $uri);
+    is_problem($n, 404, "GET $uri -> 404");
+    is($n->{headers}{'access-control-allow-origin'}, '*',
+       "$uri: Access-Control-Allow-Origin: *");
+}
+
 {
     my $a = $t->api(GET => '/api/v2/status.json', undef, token => 'admin');
     my $b = $t->api(GET => '/api/v2/status.json', undef,

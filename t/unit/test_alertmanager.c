@@ -336,7 +336,7 @@ static void
 test_lifecycle(void)
 {
     env_t     e;
-    uint64_t  g;
+    uint64_t  g, id;
 
     if (!env_open(&e)) {
         ok(0, "a store");
@@ -423,6 +423,26 @@ test_lifecycle(void)
                             ALERT("firing", "DB", "warning", "database",
                                   "f1", "2026-11-27T10:05:00Z"))),
            201, "the group fires again: a new incident");
+
+    /* an operator resolves it while the alert still fires */
+    id = (uint64_t) N(e.res.body, "incidentId");
+    e.ctx.actor = "oncall";
+    is_int(wr(&e, INC_OP_UPDATE_CREATE, id, 0,
+              "{\"status\": \"resolved\", \"message\": \"Fixed.\"}"),
+           201, "an operator resolves the incident");
+    e.ctx.actor = "alertmanager";
+
+    is_int(deliver(&e, NOTE("firing", "{}:{alertname=\\\"DB\\\"}",
+                            ALERT("firing", "DB", "warning", "database",
+                                  "f1", "2026-11-27T10:05:00Z"))),
+           201, "Alertmanager repeats the very same notification");
+    is_str(action(&e), "created",
+           "the alert still fires: a new incident, not \"unchanged\"");
+    is_int(deliver(&e, NOTE("firing", "{}:{alertname=\\\"DB\\\"}",
+                            ALERT("firing", "DB", "warning", "database",
+                                  "f1", "2026-11-27T10:05:00Z"))),
+           200, "and again");
+    is_str(action(&e), "unchanged", "now it is unchanged");
 
     env_close(&e);
 }
