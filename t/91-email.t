@@ -767,8 +767,13 @@ $t->stop;
         is($b->header('Subject'), $a->header('Subject'), '  the same Subject');
         is($b->{text}, $a->{text}, '  the same text');
     }
-    my $h = $c->api(GET => "$API/subscribers/$s->{json}{id}/deliveries",
-                    undef, token => 'admin')->{json}{data} || [];
+    # the outcome is settled (in a batch) after the relay took the mail
+    my $h = [];
+    IncidentTest::wait_until(10, sub {
+        $h = $c->api(GET => "$API/subscribers/$s->{json}{id}/deliveries",
+                     undef, token => 'admin')->{json}{data} || [];
+        @$h >= 2;
+    });
     is_deeply([ map { "$_->{outcome}/$_->{attempt}" } reverse @$h ],
               ['retrying/1', 'delivered/2'], '  history: retrying, delivered');
     like((reverse @$h)[0]{detail} // '', qr/^SMTP 451\b/,
