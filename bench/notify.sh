@@ -96,85 +96,21 @@ VALUES_FILE=$ROOT/build/bench-notify.values
 TARGET_MAIL_S=10
 TARGET_RATIO=0.80
 
-PREFIX=
-NGINX_PID=
 RECV_PID=
 SINK_PID=
 PERF_PID=
-PROBLEMS=()
+
+BENCH_NAME=bench-notify
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 
 
 # --- helpers ------------------------------------------------------------------
 
-say() { printf '%s\n' "$*" >&2; }
-
-note() { printf '[%3ds] bench-notify: %s\n' "$SECONDS" "$*" >&2; }
-
-die() {
-    local log
-
-    say ""
-    say "bench-notify: FAILED: $*"
-
-    for log in ${PREFIX:+"$PREFIX/logs/error.log" "$PREFIX/recv/error.log"}
-    do
-        if [ -f "$log" ] \
-           && grep -qE '\[(alert|emerg|crit|error)\]|exited on signal' "$log"
-        then
-            say "bench-notify: $log says:"
-            grep -E '\[(alert|emerg|crit|error)\]|exited on signal' "$log" \
-                | tail -5 | cut -c1-300 >&2
-        fi
-    done
-
-    exit 1
-}
-
-problem() {
-    PROBLEMS+=("$*")
-    say "bench-notify: PROBLEM: $*"
-}
-
-usage() {
-    awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' \
-        "$0"
-}
-
-case ${1:-} in
-    "")         ;;
-    -h|--help)  usage; exit 0 ;;
-    *)          say "usage: bench/notify.sh (settings in the environment;" \
-                    "see --help)"; exit 2 ;;
-esac
-
-running() {
-    local state
-
-    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$state" ] && [ "$state" != Z ]
-}
-
-# stop_master PID: a graceful QUIT, then TERM after 10 s
-stop_master() {
-    local i pid=$1
-
-    [ -n "$pid" ] || return 0
-    running "$pid" || return 0
-
-    kill -QUIT "$pid" 2>/dev/null || true
-    for i in $(seq 1 500); do
-        running "$pid" || return 0
-        sleep 0.02
-    done
-
-    say "bench-notify: nginx $pid did not quit in 10s; sending TERM"
-    kill -TERM "$pid" 2>/dev/null || true
-    sleep 1
-}
+no_args "$@"
 
 stop_all() {
-    stop_master "$NGINX_PID"
-    NGINX_PID=
+    stop_nginx
     stop_master "$RECV_PID"
     RECV_PID=
 
@@ -185,49 +121,16 @@ stop_all() {
     fi
 }
 
-cleanup() {
-    local rc=$?
-
-    trap - EXIT INT TERM
+# for cleanup (bench/lib.sh): perf, then the servers
+teardown() {
     if [ -n "$PERF_PID" ]; then
         kill -INT "$PERF_PID" 2>/dev/null || true
         wait "$PERF_PID" 2>/dev/null || true
     fi
     stop_all
-
-    if [ -n "$PREFIX" ] && [ -d "$PREFIX" ]; then
-        if [ "${KEEP:-0}" = 1 ]; then
-            say "bench-notify: kept $PREFIX"
-        else
-            rm -rf "$PREFIX"
-        fi
-    fi
-
-    exit "$rc"
 }
 
-trap cleanup EXIT
-trap 'say "bench-notify: interrupted"; exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-    perl -MIO::Socket::INET -e '
-        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1",
-                                      LocalPort => 0, ReuseAddr => 1)
-            or die "no free port: $!\n";
-        print $s->sockport, "\n";'
-}
-
-duration_seconds() {
-    case $1 in
-        *ms) die "DURATION=$1: use whole seconds (wrk takes 10s, 1m)" ;;
-        *s)  echo "${1%s}" ;;
-        *m)  echo $(( ${1%m} * 60 )) ;;
-        *)   echo "$1" ;;
-    esac
-}
-
-is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
+set_traps
 
 
 # --- packages -----------------------------------------------------------------
@@ -278,11 +181,10 @@ command -v dpkg-query > /dev/null 2>&1 \
     && ensure_packages wrk curl perl nginx-core postfix
 
 for c in wrk curl perl; do
-    command -v "$c" > /dev/null 2>&1 || die "$c is not installed"
+    need "$c"
 done
-[ -x "$NGINX" ] || die "no nginx at $NGINX (apt-get install nginx-core)"
+need_nginx_module
 [ -x "$SMTP_SINK" ] || die "no smtp-sink at $SMTP_SINK (apt-get install postfix)"
-[ -f "$MODULE" ] || die "no module at $MODULE: run make first"
 
 DURATION_S=$(duration_seconds "$DURATION")
 is_count "$DURATION_S" || die "DURATION=$DURATION is not a wrk duration"
@@ -297,31 +199,21 @@ fi
 note "$MAILS email and $HOOKS webhook subscribers, $ROUNDS rounds;" \
      "about $(( (ROUNDS + 1) * DURATION_S + ROUNDS * 10 + (MAILS + HOOKS) / 1000 + 10 ))s"
 
-# other work on the machine makes every figure noisy: measure it first
-cpu_sample() { awk '$1 == "cpu" { print $2+$3+$4+$7+$8+$9, $5+$6 }' /proc/stat; }
-read -r BUSY0 IDLE0 < <(cpu_sample)
-sleep 1
-read -r BUSY1 IDLE1 < <(cpu_sample)
-BUSY_START=$(awk -v b=$((BUSY1 - BUSY0)) -v i=$((IDLE1 - IDLE0)) \
-                 'BEGIN { printf "%.0f", b + i ? 100 * b / (b + i) : 0 }')
+measure_busy_start
 
 
 # --- the prefix ---------------------------------------------------------------
 
-PREFIX=$(mktemp -d "${TMPDIR:-/tmp}/incident-notify-XXXXXX")
-chmod 755 "$PREFIX"     # workers run as nobody when the master is root
-mkdir -p "$PREFIX/logs" "$PREFIX/recv/logs" "$PREFIX/out" "$PREFIX/setup"
+new_prefix incident-notify recv/logs out setup
 
-cp "$MODULE" "$PREFIX/ngx_http_incident_module.so"
+# what went wrong is in the receiver's log too
+MORE_ERROR_LOGS=("$PREFIX/recv/error.log")
 
 PORT=$(free_port)
 RECV_PORT=$(free_port)
 SINK_PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
-TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-
-printf '# benchmark token\nbench:%s\n' \
-    "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" > "$PREFIX/tokens"
+new_token
 
 
 # --- smtp-sink ----------------------------------------------------------------
@@ -372,11 +264,7 @@ http {
     keepalive_timeout 65;
     keepalive_requests 1000000;
 
-    client_body_temp_path $R/body;
-    proxy_temp_path $R/proxy;
-    fastcgi_temp_path $R/fastcgi;
-    uwsgi_temp_path $R/uwsgi;
-    scgi_temp_path $R/scgi;
+$(conf_temp_paths "$R")
 
     server {
         listen 127.0.0.1:$RECV_PORT backlog=4096;
@@ -393,35 +281,8 @@ http {
 }
 EOF
 
-# start_master CONF PIDFILE URL [VAR=value...]: start nginx (with these in
-# its environment), wait until URL answers
-start_master() {
-    local i conf=$1 pidfile=$2 url=$3 pid
-
-    shift 3
-    rm -f "$pidfile"
-    env "$@" "$NGINX" -p "$(dirname "$conf")/" -c "$conf" \
-        || die "nginx did not start with $conf"
-
-    for i in $(seq 1 250); do
-        [ -s "$pidfile" ] && break
-        sleep 0.02
-    done
-    pid=$(cat "$pidfile" 2>/dev/null) || die "nginx wrote no $pidfile"
-
-    for i in $(seq 1 250); do
-        if curl -s -o /dev/null "$url"; then
-            echo "$pid"
-            return 0
-        fi
-        sleep 0.02
-    done
-
-    die "nginx $pid ($conf) does not answer on $url"
-}
-
-RECV_PID=$(start_master "$R/nginx.conf" "$R/nginx.pid" \
-                        "http://127.0.0.1:$RECV_PORT/")
+start_master RECV_PID "$R/nginx.conf" "$R/nginx.pid" \
+    "http://127.0.0.1:$RECV_PORT/"
 
 code=$(curl -sS -o /dev/null -w '%{http_code}' -d '{}' \
             "http://127.0.0.1:$RECV_PORT/hook/check")
@@ -431,16 +292,7 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' -d '{}' \
 # --- nginx with the module ----------------------------------------------------
 
 cat > "$PREFIX/nginx.conf" <<EOF
-load_module $PREFIX/ngx_http_incident_module.so;
-
-worker_processes $WORKERS;
-worker_rlimit_nofile 8192;
-error_log $PREFIX/logs/error.log info;
-pid $PREFIX/logs/nginx.pid;
-
-events {
-    worker_connections 4096;
-}
+$(conf_main "$WORKERS" info 4096)
 
 http {
     access_log off;
@@ -451,11 +303,7 @@ http {
     keepalive_timeout 65;
     keepalive_requests 1000000;
 
-    client_body_temp_path $PREFIX/body;
-    proxy_temp_path $PREFIX/proxy;
-    fastcgi_temp_path $PREFIX/fastcgi;
-    uwsgi_temp_path $PREFIX/uwsgi;
-    scgi_temp_path $PREFIX/scgi;
+$(conf_temp_paths "$PREFIX")
 
     incident_db $PREFIX/db size=1024m;
     incident_api_tokens $PREFIX/tokens;
@@ -471,13 +319,7 @@ http {
         # and not in the next: the idle figures varied by a third)
         listen 127.0.0.1:$PORT backlog=4096 reuseport;
 
-        location / {
-            incident_status_page;
-        }
-
-        location /api/ {
-            incident_api;
-        }
+$(conf_module_locations)
 
         # nginx's request counter: the page's req/s over a window
         location = /bench-stub-status {
@@ -487,12 +329,10 @@ http {
 }
 EOF
 
-"$NGINX" -p "$PREFIX/" -c "$PREFIX/nginx.conf" -t -q \
-    || die "nginx -t rejected the generated nginx.conf"
+check_conf nginx.conf
 
 # shellcheck disable=SC2086 # NGINX_ENV: words
-NGINX_PID=$(start_master "$PREFIX/nginx.conf" "$PREFIX/logs/nginx.pid" \
-                         "$BASE/api/v1/status" $NGINX_ENV)
+start_nginx nginx.conf $NGINX_ENV
 note "nginx $NGINX_PID on $BASE ($WORKERS workers), smtp-sink $SINK_PID" \
      "on :$SINK_PORT, receiver $RECV_PID on :$RECV_PORT; prefix $PREFIX"
 
@@ -520,36 +360,20 @@ curl_batch() {
 }
 
 # queue_post CFG PATH JSON: one POST with the token, in a curl config file
+# that curl_batch sends (its answers: the status codes, a line each)
 queue_post() {
-    local body=${3//\\/\\\\}
-
-    body=${body//\"/\\\"}
-    [ ! -s "$1" ] || echo next >> "$1"
-    printf '%s\n' \
-        "url = \"$BASE$2\"" \
-        "header = \"Authorization: Bearer $TOKEN\"" \
-        "header = \"Content-Type: application/json\"" \
-        "data-binary = \"$body\"" \
-        "output = \"/dev/null\"" \
-        "write-out = \"%{http_code}\\n\"" \
-        >> "$1"
+    queue_request "$1" POST "$2" "$3" /dev/null '%{http_code}\n'
 }
 
-# 4 groups (ids 1..4) and 16 components (5..20) in them: a page as big as
-# bench/run.sh's without its history
-GROUPS_=("Platform" "Data" "Edge" "Communications")
-MEMBERS=("API:1" "Website:1" "Dashboard:1" "Authentication:1"
-         "Database:2" "Cache:2" "Job Queue:2" "Object Storage:2"
-         "CDN:3" "DNS:3" "Load Balancer:3"
-         "Notifications:4" "Webhooks:4" "Email Delivery:4"
-         "Payments:" "Search:")
+# bench/run.sh's 4 groups (ids 1..4) and 16 components (5..20) in them
+# (bench/lib.sh): a page as big as bench/run.sh's without its history
 pos=0
-for g in "${GROUPS_[@]}"; do
+for g in "${COMPONENT_GROUPS[@]}"; do
     queue_post "$PREFIX/setup/components.curl" /api/v1/components \
         "{\"name\":\"$g\",\"position\":$pos}"
     pos=$((pos + 1))
 done
-for m in "${MEMBERS[@]}"; do
+for m in "${COMPONENT_MEMBERS[@]}"; do
     body="{\"name\":\"${m%%:*}\",\"description\":\"${m%%:*} as customers see it.\",\"position\":$pos"
     [ -z "${m##*:}" ] || body+=",\"groupId\":${m##*:}"
     queue_post "$PREFIX/setup/components.curl" /api/v1/components "$body}"
@@ -640,12 +464,8 @@ driver() {  # MODE NAME [ARGS]: bench/notify-driver.pl, output in out/NAME
     fi
 }
 
-# bench_value NAME KEY: a "BENCH KEY VALUE" line of a run
-bench_value() {
-    awk -v k="$2" '$1 == "BENCH" && $2 == k { print $3; exit }' \
-        "$PREFIX/out/$1"
-}
-v() { bench_value "$@"; }
+# v NAME KEY: a "BENCH KEY VALUE" line of a run
+v() { bench_value "$PREFIX/out/$1" "$2"; }
 
 check_wrk() {
     local name=$1 k n
@@ -744,15 +564,13 @@ done
 
 note "done"
 
-stop_master "$NGINX_PID"
-NGINX_PID=
+stop_nginx
 
 
 # --- the logs -----------------------------------------------------------------
 
 LOG=$PREFIX/logs/error.log
-BAD_LOG=$(grep -E '\[(alert|emerg|crit|error)\]|exited on signal' \
-               "$LOG" "$R/error.log" || true)
+BAD_LOG=$(bad_log_lines "$LOG" "$R/error.log")
 WARN_COUNT=$(grep -c '\[warn\]' "$LOG" || true)
 FAILED_DELIVERIES=$(grep -c 'incident notification .* attempt' "$LOG" \
                     || true)
@@ -782,14 +600,6 @@ fi
 
 
 # --- summary ------------------------------------------------------------------
-
-calc() { awk -v a="$2" -v b="${3:-0}" -v c="${4:-0}" "BEGIN { $1 }"; }
-
-median() {   # of the numbers on stdin, one a line (blank lines skipped)
-    sort -g | awk 'NF { a[++n] = $1 }
-                   END { if (n % 2) print a[(n + 1) / 2]
-                         else print (a[n / 2] + a[n / 2 + 1]) / 2 }'
-}
 
 # the idle req/s a fan-out is compared with: the runs before and after it
 idle_mean() { calc 'printf "%.0f", (a + b) / 2' \
@@ -847,7 +657,7 @@ for k in $(seq 1 "$ROUNDS"); do
     RUNS+=" fanout-$k idle-$k"
 done
 
-COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+COMMIT=$(commit_id)
 row() {     # one line of the fan-out table
     printf '  %-8s %6s %9s %6s %9s %8s %7s | %6s %6s %5s | %6s %5s\n' "$@"
 }
@@ -989,7 +799,7 @@ FIRST_HDR=$(printf '%6s' "${DURATION_S}s")
     if [ -n "$BAD_LOG" ]; then
         echo "error logs: $(printf '%s\n' "$BAD_LOG" | wc -l) lines at" \
              "[error] or worse; the first:"
-        printf '%s\n' "$BAD_LOG" | head -10 | cut -c1-300 | sed 's/^/  /'
+        show_bad_log "$BAD_LOG"
     else
         echo "checks: every mail and webhook arrived once, no dead letter," \
              "no failed delivery, no non-2xx page answer; error logs clean" \
@@ -1006,9 +816,6 @@ FIRST_HDR=$(printf '%6s' "${DURATION_S}s")
              "the figures are noisy"
     fi
 } > "$PREFIX/summary"
-
-mkdir -p "$(dirname "$SUMMARY_FILE")"
-cp "$PREFIX/summary" "$SUMMARY_FILE"
 
 # the figures for bench/all.sh's table, "key value" a line
 {
@@ -1041,10 +848,8 @@ cp "$PREFIX/summary" "$SUMMARY_FILE"
     echo "others_pct_median $(per_round cpu_others_pct | median \
                               | awk '{ printf "%.0f", $1 / 2 }')"
     echo "problems ${#PROBLEMS[@]}"
-} > "$VALUES_FILE"
+} > "$PREFIX/values"
 
-echo
-cat "$PREFIX/summary"
-echo "(written to ${SUMMARY_FILE#"$ROOT"/})"
+publish
 
 [ "${#PROBLEMS[@]}" = 0 ] || die "${#PROBLEMS[@]} problems (above)"

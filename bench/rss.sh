@@ -86,121 +86,34 @@ VALUES_FILE=$ROOT/build/bench-rss.values
 
 NACTIVE=5
 
-PREFIX=
 SHM=
-NGINX_PID=
+
+BENCH_NAME=bench-rss
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 
 
 # --- helpers ------------------------------------------------------------------
 
-say() { printf '%s\n' "$*" >&2; }
+no_args "$@"
 
-note() { printf '[%3ds] bench-rss: %s\n' "$SECONDS" "$*" >&2; }
-
-die() {
-    local log=${PREFIX:+$PREFIX/logs/error.log}
-
-    say ""
-    say "bench-rss: FAILED: $*"
-    if [ -n "$log" ] && [ -f "$log" ] \
-       && grep -qE '\[(alert|emerg|crit|error)\]|exited on signal' "$log"
-    then
-        say "bench-rss: nginx's error log says:"
-        grep -E '\[(alert|emerg|crit|error)\]|exited on signal' "$log" \
-            | tail -5 | cut -c1-300 >&2
-    fi
-    exit 1
-}
-
-usage() {
-    awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' \
-        "$0"
-}
-
-case ${1:-} in
-    "")         ;;
-    -h|--help)  usage; exit 0 ;;
-    *)          say "usage: bench/rss.sh (settings in the environment;" \
-                    "see --help)"; exit 2 ;;
-esac
-
-running() {
-    local state
-
-    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$state" ] && [ "$state" != Z ]
-}
-
-stop_nginx() {
-    local i
-
-    [ -n "$NGINX_PID" ] || return 0
-    if running "$NGINX_PID"; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null || true
-        for i in $(seq 1 500); do
-            running "$NGINX_PID" || break
-            sleep 0.02
-        done
-        if running "$NGINX_PID"; then
-            say "bench-rss: nginx did not quit in 10s; sending TERM"
-            kill -TERM "$NGINX_PID" 2>/dev/null || true
-            sleep 1
-        fi
-    fi
-    NGINX_PID=
-}
-
-cleanup() {
-    local rc=$?
-
-    trap - EXIT INT TERM
+# for cleanup (bench/lib.sh): nginx, then the seeding store on tmpfs
+teardown() {
     stop_nginx
     if [ -n "$SHM" ] && [ -d "$SHM" ]; then
         rm -rf "$SHM"
     fi
-    if [ -n "$PREFIX" ] && [ -d "$PREFIX" ]; then
-        if [ "${KEEP:-0}" = 1 ]; then
-            say "bench-rss: kept $PREFIX"
-        else
-            rm -rf "$PREFIX"
-        fi
-    fi
-    exit "$rc"
 }
 
-trap cleanup EXIT
-trap 'say "bench-rss: interrupted"; exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-    perl -MIO::Socket::INET -e '
-        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1",
-                                      LocalPort => 0, ReuseAddr => 1)
-            or die "no free port: $!\n";
-        print $s->sockport, "\n";'
-}
-
-duration_seconds() {
-    case $1 in
-        *ms) die "DURATION=$1: use whole seconds (wrk takes 10s, 1m)" ;;
-        *s)  echo "${1%s}" ;;
-        *m)  echo $(( ${1%m} * 60 )) ;;
-        *)   echo "$1" ;;
-    esac
-}
-
-is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
-
-calc() { awk -v a="$2" -v b="${3:-0}" "BEGIN { $1 }"; }
+set_traps
 
 
 # --- preflight ----------------------------------------------------------------
 
 for c in wrk curl perl; do
-    command -v "$c" > /dev/null 2>&1 || die "$c is not installed"
+    need "$c"
 done
-[ -x "$NGINX" ] || die "no nginx at $NGINX (apt-get install nginx-core)"
-[ -f "$MODULE" ] || die "no module at $MODULE: run make first"
+need_nginx_module
 
 DURATION_S=$(duration_seconds "$DURATION")
 is_count "$DURATION_S" || die "DURATION=$DURATION is not a wrk duration"
@@ -227,10 +140,7 @@ note "$COMPONENTS components, $INCIDENTS incidents, $SUBSCRIBERS" \
 
 # --- nginx in a temp prefix ---------------------------------------------------
 
-PREFIX=$(mktemp -d "${TMPDIR:-/tmp}/incident-rss-XXXXXX")
-chmod 755 "$PREFIX"     # workers run as nobody when the master is root
-mkdir -p "$PREFIX/logs" "$PREFIX/seed" "$PREFIX/out"
-cp "$MODULE" "$PREFIX/ngx_http_incident_module.so"
+new_prefix incident-rss seed out
 
 # the seeding store
 if [ "$SEED_STORE" = tmpfs ]; then
@@ -243,24 +153,12 @@ fi
 
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
-TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-
-printf '# benchmark token\nbench:%s\n' \
-    "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" > "$PREFIX/tokens"
+new_token
 
 # conf DB: the configuration, with its store in DB
 conf() {
     cat <<EOF
-load_module $PREFIX/ngx_http_incident_module.so;
-
-worker_processes $WORKERS;
-worker_rlimit_nofile 8192;
-error_log $PREFIX/logs/error.log notice;
-pid $PREFIX/logs/nginx.pid;
-
-events {
-    worker_connections 4096;
-}
+$(conf_main "$WORKERS" notice 4096)
 
 http {
     access_log off;
@@ -270,11 +168,7 @@ http {
     keepalive_timeout 65;
     keepalive_requests 1000000;
 
-    client_body_temp_path $PREFIX/body;
-    proxy_temp_path $PREFIX/proxy;
-    fastcgi_temp_path $PREFIX/fastcgi;
-    uwsgi_temp_path $PREFIX/uwsgi;
-    scgi_temp_path $PREFIX/scgi;
+$(conf_temp_paths "$PREFIX")
 
     incident_db $1 size=1024m;
     incident_api_tokens $PREFIX/tokens;
@@ -284,13 +178,7 @@ http {
         # both workers take connections
         listen 127.0.0.1:$PORT backlog=4096 reuseport;
 
-        location / {
-            incident_status_page;
-        }
-
-        location /api/ {
-            incident_api;
-        }
+$(conf_module_locations)
     }
 }
 EOF
@@ -298,29 +186,7 @@ EOF
 
 conf "$SEED_DB" > "$PREFIX/nginx-seed.conf"
 conf "$PREFIX/db" > "$PREFIX/nginx.conf"
-for c in nginx-seed.conf nginx.conf; do
-    "$NGINX" -p "$PREFIX/" -c "$PREFIX/$c" -t -q \
-        || die "nginx -t rejected the generated $c"
-done
-
-start_nginx() {   # CONF
-    local i
-
-    rm -f "$PREFIX/logs/nginx.pid"
-    "$NGINX" -p "$PREFIX/" -c "$PREFIX/$1" \
-        || die "nginx did not start: $(tail -5 "$PREFIX/logs/error.log")"
-    for i in $(seq 1 250); do
-        [ -s "$PREFIX/logs/nginx.pid" ] && break
-        sleep 0.02
-    done
-    NGINX_PID=$(cat "$PREFIX/logs/nginx.pid" 2>/dev/null) \
-        || die "nginx wrote no pid file"
-    for i in $(seq 1 250); do
-        curl -s -o /dev/null "$BASE/api/v1/status" && return 0
-        sleep 0.02
-    done
-    die "nginx $NGINX_PID does not answer on $BASE"
-}
+check_conf nginx-seed.conf nginx.conf
 
 workers() { pgrep -P "$NGINX_PID" | sort -n; }
 
@@ -583,14 +449,13 @@ note "reading $N_PATHS paths in turn ($DURATION, wrk -c16, both workers)"
 wrk -t2 -c16 -d"$DURATION" --latency -s "$BENCH/paths.lua" "$BASE" \
     -- "$PREFIX/out/paths" "$TOKEN" > "$PREFIX/out/wrk-reads" 2>&1 \
     || die "wrk failed: $(cat "$PREFIX/out/wrk-reads")"
-bv() { awk -v k="$2" '$1 == "BENCH" && $2 == k { print $3; exit }' "$1"; }
 for k in non2xx err_connect err_read err_write err_timeout; do
-    [ "$(bv "$PREFIX/out/wrk-reads" "$k")" = 0 ] \
-        || die "the reads saw $k=$(bv "$PREFIX/out/wrk-reads" "$k"):" \
+    [ "$(bench_value "$PREFIX/out/wrk-reads" "$k")" = 0 ] \
+        || die "the reads saw $k=$(bench_value "$PREFIX/out/wrk-reads" "$k"):" \
                "$(cat "$PREFIX/out/wrk-reads")"
 done
-READ_REQS=$(bv "$PREFIX/out/wrk-reads" requests)
-READ_RPS=$(bv "$PREFIX/out/wrk-reads" rps)
+READ_REQS=$(bench_value "$PREFIX/out/wrk-reads" requests)
+READ_RPS=$(bench_value "$PREFIX/out/wrk-reads" rps)
 sleep 1
 snapshot reads
 
@@ -606,8 +471,7 @@ snapshot queue
 stop_nginx
 
 LOG=$PREFIX/logs/error.log
-BAD_LOG=$(grep -E '\[(alert|emerg|crit|error)\]|exited on signal' "$LOG" \
-          || true)
+BAD_LOG=$(bad_log_lines "$LOG")
 
 
 # --- summary ------------------------------------------------------------------
@@ -632,7 +496,7 @@ mem_table() {   # NAME
         "$PREFIX/out/mem-$1"
 }
 
-COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+COMMIT=$(commit_id)
 
 {
     echo "ngx_incident_module memory benchmark" \
@@ -676,14 +540,11 @@ COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
     if [ -n "$BAD_LOG" ]; then
         echo "error log: $(printf '%s\n' "$BAD_LOG" | wc -l) lines at" \
              "[error] or worse; the first:"
-        printf '%s\n' "$BAD_LOG" | head -10 | cut -c1-300 | sed 's/^/  /'
+        show_bad_log "$BAD_LOG"
     else
         echo "checks: every seeding write 201, every read 200; error log clean"
     fi
 } > "$PREFIX/summary"
-
-mkdir -p "$(dirname "$SUMMARY_FILE")"
-cp "$PREFIX/summary" "$SUMMARY_FILE"
 
 {
     echo "components $COMPONENTS"
@@ -712,10 +573,8 @@ cp "$PREFIX/summary" "$SUMMARY_FILE"
     echo "target_mb $TARGET_MB"
     echo "verdict $VERDICT"
     echo "error_log_bad $([ -n "$BAD_LOG" ] && echo 1 || echo 0)"
-} > "$VALUES_FILE"
+} > "$PREFIX/values"
 
-echo
-cat "$PREFIX/summary"
-echo "(written to ${SUMMARY_FILE#"$ROOT"/})"
+publish
 
 [ -z "$BAD_LOG" ] || die "the error log has lines at [error] or worse (above)"

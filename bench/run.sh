@@ -83,51 +83,14 @@ LIVE_STEADY=${LIVE_STEADY:-3}
 SUMMARY_FILE=$ROOT/build/bench-summary.txt
 VALUES_FILE=$ROOT/build/bench-run.values
 
-PREFIX=
-NGINX_PID=
 BG_PIDS=()
-PROBLEMS=()
+
+BENCH_NAME=bench
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 
 
 # --- helpers ------------------------------------------------------------------
-
-say() { printf '%s\n' "$*" >&2; }
-
-# progress lines carry the seconds since the start
-note() { printf '[%3ds] bench: %s\n' "$SECONDS" "$*" >&2; }
-
-die() {
-    local log=${PREFIX:+$PREFIX/logs/error.log}
-
-    say ""
-    say "bench: FAILED: $*"
-
-    if [ -n "$log" ] && [ -f "$log" ] \
-       && grep -qE '\[(alert|emerg|crit|error)\]|exited on signal' "$log"
-    then
-        say "bench: nginx's error log says:"
-        grep -E '\[(alert|emerg|crit|error)\]|exited on signal' "$log" \
-            | tail -5 | cut -c1-300 >&2
-    fi
-
-    exit 1
-}
-
-# a problem that does not stop the run: in the summary, and exit 1 at the end
-problem() {
-    PROBLEMS+=("$*")
-    say "bench: PROBLEM: $*"
-}
-
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "$1 is not installed ($2)"
-}
-
-# the comment at the top of this file
-usage() {
-    awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' \
-        "$0"
-}
 
 case ${1:-all} in
     all)        DO_PAGE=1 DO_API=1 ;;
@@ -138,84 +101,18 @@ case ${1:-all} in
 esac
 MODE=${1:-all}
 
-# running: neither gone nor a zombie (the daemon's parent is init, which
-# may take a second or two to reap it)
-running() {
-    local state
-
-    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$state" ] && [ "$state" != Z ]
-}
-
-stop_nginx() {
-    local i
-
-    [ -n "$NGINX_PID" ] || return 0
-
-    if running "$NGINX_PID"; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null || true
-
-        for i in $(seq 1 500); do
-            running "$NGINX_PID" || break
-            sleep 0.02
-        done
-
-        if running "$NGINX_PID"; then
-            say "bench: nginx did not quit in 10s; sending TERM"
-            kill -TERM "$NGINX_PID" 2>/dev/null || true
-            sleep 1
-        fi
-    fi
-
-    NGINX_PID=
-}
-
-cleanup() {
-    local rc=$? pid
-
-    trap - EXIT INT TERM
+# for cleanup (bench/lib.sh): the background writers, then nginx
+teardown() {
+    local pid
 
     for pid in "${BG_PIDS[@]}"; do
         kill "$pid" 2>/dev/null || true
     done
 
     stop_nginx
-
-    if [ -n "$PREFIX" ] && [ -d "$PREFIX" ]; then
-        if [ "${KEEP:-0}" = 1 ]; then
-            say "bench: kept $PREFIX"
-        else
-            rm -rf "$PREFIX"
-        fi
-    fi
-
-    exit "$rc"
 }
 
-trap cleanup EXIT
-trap 'say "bench: interrupted"; exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-    perl -MIO::Socket::INET -e '
-        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1",
-                                      LocalPort => 0, ReuseAddr => 1)
-            or die "no free port: $!\n";
-        print $s->sockport, "\n";'
-}
-
-# seconds in a wrk duration ("10s", "1m", "500ms" is not wrk's; "2m" is)
-duration_seconds() {
-    local d=$1
-
-    case $d in
-        *ms) die "DURATION=$d: use whole seconds (wrk takes 10s, 1m, 1h)" ;;
-        *s)  echo "${d%s}" ;;
-        *m)  echo $(( ${d%m} * 60 )) ;;
-        *h)  echo $(( ${d%h} * 3600 )) ;;
-        *)   echo "$d" ;;
-    esac
-}
+set_traps
 
 # api METHOD PATH JSON EXPECTED_STATUS: a write through the API
 api() {
@@ -241,11 +138,6 @@ get() {
 
     [ "$code" = 200 ] \
         || die "GET $1 answered $code: $(head -c 600 "$2")"
-}
-
-# bench_value FILE KEY: a "BENCH KEY VALUE" line written by the wrk scripts
-bench_value() {
-    awk -v k="$2" '$1 == "BENCH" && $2 == k { print $3; exit }' "$1"
 }
 
 # check_wrk NAME FILE: wrk must have seen only 2xx answers and no errors
@@ -363,8 +255,7 @@ need curl "apt-get install curl"
 need perl "apt-get install perl"
 need gzip "apt-get install gzip"
 [ "$DO_PAGE" = 0 ] || need node "apt-get install nodejs"
-[ -x "$NGINX" ] || die "no nginx at $NGINX (apt-get install nginx-core)"
-[ -f "$MODULE" ] || die "no module at $MODULE: run make first"
+need_nginx_module
 
 # the seed sets nginx's clock back while it writes the past incidents
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null \
@@ -376,14 +267,12 @@ DURATION_S=$(duration_seconds "$DURATION")
 WARMUP_S=$(duration_seconds "$WARMUP")
 [[ "$DURATION_S" =~ ^[0-9]+$ ]] && [ "$DURATION_S" -gt 0 ] \
     || die "DURATION=$DURATION is not a wrk duration such as 10s"
-[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS=$ROUNDS is not a count"
-[[ "$PACED_RATE" =~ ^[1-9][0-9]*$ ]] \
+is_count "$ROUNDS" || die "ROUNDS=$ROUNDS is not a count"
+is_count "$PACED_RATE" \
     || die "PACED_RATE=$PACED_RATE is not a count of writes a second"
-[[ "$LIVE_PAGES" =~ ^[1-9][0-9]*$ ]] \
-    || die "LIVE_PAGES=$LIVE_PAGES is not a count"
-[[ "$LIVE_WRITES" =~ ^[1-9][0-9]*$ ]] \
-    || die "LIVE_WRITES=$LIVE_WRITES is not a count"
-[[ "$LIVE_STEADY" =~ ^[1-9][0-9]*$ ]] \
+is_count "$LIVE_PAGES" || die "LIVE_PAGES=$LIVE_PAGES is not a count"
+is_count "$LIVE_WRITES" || die "LIVE_WRITES=$LIVE_WRITES is not a count"
+is_count "$LIVE_STEADY" \
     || die "LIVE_STEADY=$LIVE_STEADY is not a count of seconds"
 
 # the read targets: "name module-path static-file"; the incident page is
@@ -405,46 +294,24 @@ EST=$(( NRUNS * DURATION_S + 2 * ${#TARGETS[@]} * WARMUP_S + 20 ))
 note "$MODE: about ${EST}s ($NRUNS wrk runs of $DURATION, warm-up," \
      "seeding$([ "$DO_PAGE" = 0 ] || echo ", live updates"))"
 
-# other work on the machine makes every figure noisy: measure it for a
-# second before we start (percent of all CPUs busy)
-cpu_sample() { awk '$1 == "cpu" { print $2+$3+$4+$7+$8+$9, $5+$6 }' /proc/stat; }
-read -r BUSY0 IDLE0 < <(cpu_sample)
-sleep 1
-read -r BUSY1 IDLE1 < <(cpu_sample)
-BUSY_START=$(awk -v b=$((BUSY1 - BUSY0)) -v i=$((IDLE1 - IDLE0)) \
-                 'BEGIN { printf "%.0f", b + i ? 100 * b / (b + i) : 0 }')
+measure_busy_start
 
 
 # --- nginx in a temp prefix ---------------------------------------------------
 
-PREFIX=$(mktemp -d "${TMPDIR:-/tmp}/incident-bench-XXXXXX")
-chmod 755 "$PREFIX"     # workers run as nobody when the master is root
-mkdir -p "$PREFIX/logs" "$PREFIX/html/static" "$PREFIX/wrk" "$PREFIX/live"
-
-# nginx loads a private copy: a rebuild that rewrites build/*.so in place
-# while nginx has it mapped would crash the workers (SIGBUS) mid-run
-cp "$MODULE" "$PREFIX/ngx_http_incident_module.so"
+new_prefix incident-bench html/static wrk live
 
 PORT=$(free_port)
 GZIP_PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
-TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-
-printf '# benchmark token\nbench:%s\n' \
-    "$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" > "$PREFIX/tokens"
+new_token
 
 # The same locations in two servers: the measured one, and one with gzip
 # on that only answers the one request that measures the gzipped sizes
 # (asked with the measured server's Host, so the bodies are the same).
 locations() {
+    conf_module_locations
     cat <<EOF
-        location / {
-            incident_status_page;
-        }
-
-        location /api/ {
-            incident_api;
-        }
 
         location /static/ {
             root $PREFIX/html;
@@ -452,18 +319,9 @@ locations() {
 EOF
 }
 
+# (worker connections: the live benchmark's pages keep up to 2 each)
 cat > "$PREFIX/nginx.conf" <<EOF
-load_module $PREFIX/ngx_http_incident_module.so;
-
-worker_processes 1;
-worker_rlimit_nofile 8192;
-error_log $PREFIX/logs/error.log notice;
-pid $PREFIX/logs/nginx.pid;
-
-events {
-    # the live benchmark's pages keep up to 2 connections each
-    worker_connections $(( 2 * LIVE_PAGES + 1024 ));
-}
+$(conf_main 1 notice $(( 2 * LIVE_PAGES + 1024 )))
 
 http {
     access_log off;
@@ -491,11 +349,7 @@ http {
     open_file_cache_min_uses 1;
     open_file_cache_errors on;
 
-    client_body_temp_path $PREFIX/body;
-    proxy_temp_path $PREFIX/proxy;
-    fastcgi_temp_path $PREFIX/fastcgi;
-    uwsgi_temp_path $PREFIX/uwsgi;
-    scgi_temp_path $PREFIX/scgi;
+$(conf_temp_paths "$PREFIX")
 
     incident_db $PREFIX/db size=256m;
     incident_api_tokens $PREFIX/tokens;
@@ -527,36 +381,7 @@ EOF
     cat "$PREFIX/nginx.conf"
 } > "$PREFIX/nginx-seed.conf"
 
-for conf in nginx.conf nginx-seed.conf; do
-    "$NGINX" -p "$PREFIX/" -c "$PREFIX/$conf" -t -q \
-        || die "nginx -t rejected the generated $conf"
-done
-
-# start_nginx CONF [VAR=value...]: start nginx with $PREFIX/CONF (and these
-# in its environment) and wait until it answers
-start_nginx() {
-    local i conf=$1
-
-    shift
-    rm -f "$PREFIX/logs/nginx.pid"
-
-    env "$@" "$NGINX" -p "$PREFIX/" -c "$PREFIX/$conf" \
-        || die "nginx did not start: $(tail -5 "$PREFIX/logs/error.log")"
-
-    for i in $(seq 1 250); do
-        [ -s "$PREFIX/logs/nginx.pid" ] && break
-        sleep 0.02
-    done
-    NGINX_PID=$(cat "$PREFIX/logs/nginx.pid" 2>/dev/null) \
-        || die "nginx wrote no pid file"
-
-    for i in $(seq 1 250); do
-        curl -s -o /dev/null "$BASE/api/v1/status" && return 0
-        sleep 0.02
-    done
-
-    die "nginx $NGINX_PID does not answer on $BASE"
-}
+check_conf nginx.conf nginx-seed.conf
 
 
 # --- seed ---------------------------------------------------------------------
@@ -586,26 +411,11 @@ mkdir -p "$PREFIX/seed"
 
 # seed METHOD PATH JSON: queue one write that must answer 201
 seed() {
-    local body=${3//\\/\\\\}
-
-    body=${body//\"/\\\"}
-
-    if [ "$SEED_Q" -gt 0 ]; then
-        echo next >> "$SEED_CFG"
-    fi
     SEED_N=$((SEED_N + 1))
     SEED_Q=$((SEED_Q + 1))
 
-    # builtins only: hundreds of forks would cost seconds
-    printf '%s\n' \
-        "url = \"$BASE$2\"" \
-        "request = \"$1\"" \
-        "header = \"Authorization: Bearer $TOKEN\"" \
-        "header = \"Content-Type: application/json\"" \
-        "data-binary = \"$body\"" \
-        "output = \"$PREFIX/seed/$SEED_N.json\"" \
-        "write-out = \"%{http_code} $SEED_N $1 $2 %{time_total}s\\n\"" \
-        >> "$SEED_CFG"
+    queue_request "$SEED_CFG" "$1" "$2" "$3" "$PREFIX/seed/$SEED_N.json" \
+        "%{http_code} $SEED_N $1 $2 %{time_total}s\\n"
 }
 
 # seed_flush: send the queue; every answer must be 201
@@ -664,28 +474,20 @@ NOW=$(date -u +%s)
 DAY=86400
 MIN=60
 
-# ids count up from 1: the groups are 1..4, their members 5..20
-GROUPS_=("Platform" "Data" "Edge" "Communications")
-MEMBERS=(
-    "API:1" "Website:1" "Dashboard:1" "Authentication:1"
-    "Database:2" "Cache:2" "Job Queue:2" "Object Storage:2"
-    "CDN:3" "DNS:3" "Load Balancer:3"
-    "Notifications:4" "Webhooks:4" "Email Delivery:4"
-    "Payments:" "Search:"
-)
-
-# the components exist for longer than the 90 days of the uptime bars
+# the components of bench/lib.sh (COMPONENT_GROUPS, COMPONENT_MEMBERS);
+# ids count up from 1: the groups are 1..4, their members 5..20.  They
+# exist for longer than the 90 days of the uptime bars.
 at $(( NOW - 120 * DAY ))
 
 pos=0
-for g in "${GROUPS_[@]}"; do
+for g in "${COMPONENT_GROUPS[@]}"; do
     seed POST /api/v1/components \
         "{\"name\":\"$g\",\"description\":\"The $g services.\",\"position\":$pos}"
     pos=$((pos + 1))
 done
 
 pos=0
-for m in "${MEMBERS[@]}"; do
+for m in "${COMPONENT_MEMBERS[@]}"; do
     name=${m%%:*}
     group=${m##*:}
     body="{\"name\":\"$name\",\"description\":\"$name as customers see it.\""
@@ -695,8 +497,8 @@ for m in "${MEMBERS[@]}"; do
     pos=$((pos + 1))
 done
 
-NGROUPS=${#GROUPS_[@]}
-NCOMP=$(( NGROUPS + ${#MEMBERS[@]} ))
+NGROUPS=${#COMPONENT_GROUPS[@]}
+NCOMP=$(( NGROUPS + ${#COMPONENT_MEMBERS[@]} ))
 [ "$NCOMP" = 20 ] || die "seed: $NCOMP components, expected 20"
 
 IMPACTS=(critical major minor none)
@@ -1104,18 +906,13 @@ note "done"
 stop_nginx
 
 LOG=$PREFIX/logs/error.log
-BAD_LOG=$(grep -E '\[(alert|emerg|crit|error)\]|exited on signal' "$LOG" \
-          || true)
+BAD_LOG=$(bad_log_lines "$LOG")
 WARN_COUNT=$(grep -c '\[warn\]' "$LOG" || true)
 
 
 # --- summary ------------------------------------------------------------------
 
 v() { bench_value "$PREFIX/wrk/$1" "$2"; }
-
-calc() {    # calc 'awk expression with a, b' A B
-    awk -v a="$2" -v b="${3:-0}" "BEGIN { $1 }"
-}
 
 ms() { us_to_ms "$1"; }
 
@@ -1161,12 +958,6 @@ NOISY=$( (cat "$PREFIX"/wrk/read-*
                $1 == "BENCH" && $2 == "others_pct_w" && $3 >= 30 { n = 1 }
                END { print n + 0 }')
 
-median() {  # the median of the numbers on stdin
-    sort -g | awk '{ a[NR] = $1 }
-                   END { if (NR % 2) print a[(NR + 1) / 2]
-                         else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
 # read_stats_compute NAME module|static: "median_rps median_p50_us
 # median_p99_us worst_max_us" over the rounds
 read_stats_compute() {
@@ -1205,7 +996,7 @@ OTHERS_MEDIAN=$(cat "$PREFIX"/wrk/read-* 2>/dev/null \
                 | awk '$1 == "BENCH" && $2 == "others_pct" { print $3 }' \
                 | median)
 
-COMMIT=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+COMMIT=$(commit_id)
 
 # the paced rounds: medians of the read p99 alone and under writes, the
 # writes' achieved rate
@@ -1381,7 +1172,7 @@ fi
     if [ -n "$BAD_LOG" ]; then
         echo "error log: $(printf '%s\n' "$BAD_LOG" | wc -l) lines at" \
              "[error] or worse, $WARN_COUNT [warn]; the first:"
-        printf '%s\n' "$BAD_LOG" | head -10 | cut -c1-300 | sed 's/^/  /'
+        show_bad_log "$BAD_LOG"
     else
         echo "checks: no non-2xx, no socket errors, every write 201;" \
              "error log clean ($WARN_COUNT [warn])"
@@ -1396,9 +1187,6 @@ fi
              "$BUSY_START% busy before the run): those figures are noisy"
     fi
 } > "$PREFIX/summary"
-
-mkdir -p "$(dirname "$SUMMARY_FILE")"
-cp "$PREFIX/summary" "$SUMMARY_FILE"
 
 # the figures for bench/all.sh's table, "key value" a line
 {
@@ -1449,11 +1237,9 @@ cp "$PREFIX/summary" "$SUMMARY_FILE"
     fi
     echo "problems ${#PROBLEMS[@]}"
     echo "error_log_bad $([ -n "$BAD_LOG" ] && echo 1 || echo 0)"
-} > "$VALUES_FILE"
+} > "$PREFIX/values"
 
-echo
-cat "$PREFIX/summary"
-echo "(written to ${SUMMARY_FILE#"$ROOT"/})"
+publish
 
 if [ -n "$BAD_LOG" ]; then
     die "the error log has lines at [error] or worse (above)"
