@@ -199,5 +199,47 @@ B(const cJSON *j, const char *path)
            : cJSON_IsFalse(item) ? "false" : "(not a boolean)";
 }
 
+/*
+ * "1,2,3" or "m1,m2": the "id"s of an array of objects, or its members;
+ * numbers and strings as they are, anything else as "?"
+ */
+TAP_API const char *
+IDS(const cJSON *j, const char *path)
+{
+    char          *buf;
+    size_t         len;
+    const cJSON   *list, *item, *id;
+
+    list = at(j, path);
+
+    if (!cJSON_IsArray(list)) {
+        return list == NULL ? "(missing)" : "(not an array)";
+    }
+
+    buf = scratch();
+    buf[0] = '\0';
+    len = 0;
+
+    cJSON_ArrayForEach(item, list) {
+        id = cJSON_IsObject(item) ? cJSON_GetObjectItem(item, "id") : item;
+
+        if (cJSON_IsNumber(id)) {
+            len += (size_t) snprintf(buf + len, 1024 - len, "%s%.17g",
+                                     len ? "," : "", id->valuedouble);
+        } else {
+            len += (size_t) snprintf(buf + len, 1024 - len, "%s%s",
+                                     len ? "," : "",
+                                     cJSON_IsString(id) ? id->valuestring
+                                                        : "?");
+        }
+
+        if (len >= 1024) {
+            break;
+        }
+    }
+
+    return buf;
+}
+
 
 #endif /* _DOC_ENV_H_INCLUDED_ */

@@ -37,38 +37,6 @@
 /* reading documents */
 
 
-/* "1,2,3": an array of numbers, or the "id"s of an array of objects */
-static const char *
-IDS(const cJSON *j, const char *path)
-{
-    char          *buf;
-    size_t         len;
-    const cJSON   *list, *item, *id;
-
-    list = at(j, path);
-
-    if (!cJSON_IsArray(list)) {
-        return list == NULL ? "(missing)" : "(not an array)";
-    }
-
-    buf = scratch();
-    buf[0] = '\0';
-    len = 0;
-
-    cJSON_ArrayForEach(item, list) {
-        id = cJSON_IsObject(item) ? cJSON_GetObjectItem(item, "id") : item;
-        len += (size_t) snprintf(buf + len, 1024 - len, "%s%.17g",
-                                 len ? "," : "",
-                                 cJSON_IsNumber(id) ? id->valuedouble : -1);
-        if (len >= 1024) {
-            break;
-        }
-    }
-
-    return buf;
-}
-
-
 /* the "field"s of a problem's errors */
 static const char *
 FIELDS(const cJSON *problem)

@@ -67,39 +67,6 @@ v2(env_t *e, inc_v2_doc_t doc)
 /* reading documents */
 
 
-/* "a,b": the "id"s (strings) of an array of objects, or its strings */
-static const char *
-IDS(const cJSON *j, const char *path)
-{
-    char          *buf;
-    size_t         len;
-    const cJSON   *list, *item, *id;
-
-    list = at(j, path);
-
-    if (!cJSON_IsArray(list)) {
-        return list == NULL ? "(missing)" : "(not an array)";
-    }
-
-    buf = scratch();
-    buf[0] = '\0';
-    len = 0;
-
-    cJSON_ArrayForEach(item, list) {
-        id = cJSON_IsObject(item) ? cJSON_GetObjectItem(item, "id") : item;
-        len += (size_t) snprintf(buf + len, 1024 - len, "%s%s",
-                                 len ? "," : "",
-                                 cJSON_IsString(id) ? id->valuestring
-                                                    : "(not a string)");
-        if (len >= 1024) {
-            break;
-        }
-    }
-
-    return buf;
-}
-
-
 /* the object of "list" whose "id" is "id" */
 static const cJSON *
 FIND(const cJSON *list, const char *id)
@@ -587,6 +554,8 @@ test_components(void)
     is_str(B(c, "group"), "true", "Databases: group true");
     is_str(B(c, "showcase"), "false", "a group is no showcase");
     is_str(IDS(c, "components"), "4,5", "its members' ids, in order");
+    is_str(S(c, "components.0"), "4", "as strings");
+    is_str(S(c, "components.1"), "5", "both");
     is_str(S(c, "group_id"), "(null)", "a group is in no group");
     is_str(S(c, "status"), "partial_outage", "its worst member's status");
 
